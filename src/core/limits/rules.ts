@@ -1,0 +1,71 @@
+import type { SubscriberProfile } from '../carrier/ports.js';
+import { BUSINESS_MODELS, SERVICE_CODES } from './catalogue.js';
+
+export interface PriceRange {
+  readonly minMinor: bigint;
+  readonly maxMinor: bigint;
+}
+
+export const ALLOWED_AGES = [16, 18] as const;
+export type RequiredAge = (typeof ALLOWED_AGES)[number];
+
+export type RuleViolation =
+  | { readonly kind: 'invalid'; readonly message: string }
+  | { readonly kind: 'not_eligible'; readonly message: string }
+  | { readonly kind: 'barred'; readonly message: string }
+  | { readonly kind: 'unknown_subscriber'; readonly message: string }
+  | { readonly kind: 'underage'; readonly message: string }
+  | { readonly kind: 'limit_exceeded'; readonly message: string }
+  | { readonly kind: 'unsupported_network'; readonly message: string };
+
+export function isAllowedAge(age: number): age is RequiredAge {
+  return (ALLOWED_AGES as readonly number[]).includes(age);
+}
+
+/** Price rules of the purchase itself: service code range, business model range. */
+export function checkPrice(amountMinor: bigint, serviceCode: string, businessModel?: string): RuleViolation | null {
+  const code = SERVICE_CODES.get(serviceCode);
+  if (!code) return { kind: 'invalid', message: `Unknown service code ${serviceCode}` };
+  const outside = (range: PriceRange, what: string): RuleViolation | null => {
+    if (amountMinor < range.minMinor)
+      return { kind: 'invalid', message: `Price ${amountMinor} is below the minimum ${range.minMinor} for ${what}` };
+    if (amountMinor > range.maxMinor)
+      return { kind: 'invalid', message: `Price ${amountMinor} is above the maximum ${range.maxMinor} for ${what}` };
+    return null;
+  };
+  const codeViolation = outside(code, `service code ${serviceCode}`);
+  if (codeViolation) return codeViolation;
+  if (businessModel === undefined) return null;
+  const model = BUSINESS_MODELS.get(businessModel);
+  if (!model) return { kind: 'invalid', message: `Unknown business model ${businessModel}` };
+  return outside(model, `business model ${businessModel}`);
+}
+
+/**
+ * Whether the subscriber may be charged this amount at all: registration, age, the
+ * per-transaction limit and currency. Period limits (month, year) need the ledger and
+ * are enforced atomically where the charge is recorded.
+ */
+export function checkSubscriber(
+  profile: SubscriberProfile,
+  amountMinor: bigint,
+  currency: string,
+  requiredAge: RequiredAge | undefined,
+): RuleViolation | null {
+  if (!profile.known) return { kind: 'unknown_subscriber', message: 'Unknown subscriber at the operator' };
+  if (profile.registration === 'barred') return { kind: 'barred', message: 'Billing is barred for the msisdn' };
+  if (profile.registration === 'unregistered')
+    return { kind: 'not_eligible', message: 'The subscriber is not registered for payments' };
+  if (profile.registration === 'registered')
+    return { kind: 'not_eligible', message: 'The subscriber is not valid for licensed purchase' };
+  if (profile.operator.currency !== currency)
+    return { kind: 'unsupported_network', message: `The operator ${profile.operator.name} does not bill in ${currency}` };
+  if (requiredAge !== undefined && (profile.age === null || profile.age < requiredAge))
+    return { kind: 'underage', message: `The subscriber is below the required age ${requiredAge}` };
+  if (amountMinor > profile.limits.perTransactionMinor)
+    return {
+      kind: 'limit_exceeded',
+      message: `Price ${amountMinor} exceeds the subscriber's limit of ${profile.limits.perTransactionMinor} per transaction`,
+    };
+  return null;
+}

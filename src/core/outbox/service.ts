@@ -1,0 +1,37 @@
+import type { OutboxEvent, OutboxHandler, OutboxRepository } from './ports.js';
+
+const BATCH_SIZE = 50;
+const MAX_BACKOFF_MS = 15 * 60_000;
+const MAX_ERROR_LENGTH = 500;
+
+/**
+ * Delivers outbox events to the handler registered for their topic, with exponential
+ * backoff on failure. A topic nobody subscribes to is a record of what happened and is
+ * marked delivered as it is.
+ */
+export class OutboxDispatcher {
+  readonly #handlers = new Map<string, OutboxHandler>();
+
+  constructor(private readonly repository: OutboxRepository) {}
+
+  on(topic: string, handler: OutboxHandler): void {
+    this.#handlers.set(topic, handler);
+  }
+
+  /** Delivers one batch; returns how many events it handled. */
+  async deliverDue(): Promise<number> {
+    return this.repository.processDue(BATCH_SIZE, (event) => this.#deliver(event));
+  }
+
+  async #deliver(event: OutboxEvent): Promise<'delivered' | { retryInMs: number; error: string }> {
+    const handler = this.#handlers.get(event.topic);
+    if (!handler) return 'delivered';
+    try {
+      await handler(event);
+      return 'delivered';
+    } catch (error) {
+      const retryInMs = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(event.attempts, 20));
+      return { retryInMs, error: String(error instanceof Error ? error.message : error).slice(0, MAX_ERROR_LENGTH) };
+    }
+  }
+}

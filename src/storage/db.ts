@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, types } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Schema } from './schema.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** One database, whichever engine: Kysely for queries, a raw path for SQL scripts. */
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly kysely: Kysely<Schema>;
+  /** Runs a multi-statement script in one transaction, holding the migration lock. */
+  runScriptsExclusively(run: (exec: ScriptExecutor) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ScriptExecutor = (sqlText: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+export interface DatabaseOptions {
+  /** postgres://… selects PostgreSQL; otherwise PGlite in dataDir ('memory://' for none). */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+}
+
+// Any fixed 64-bit key works; it only has to be the same in every process.
+const MIGRATION_LOCK_KEY = 7_204_116_001;
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir);
+}
+
+async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    kysely,
+    async runScriptsExclusively(run) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await run(async (text, params) => (await client.query(text, params)).rows);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir === 'memory://' || dataDir === '';
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // int8 as text, as pg returns it: a JS number would lose precision above 2^53.
+  const parsers = { [types.INT8]: (value: string) => value };
+  const pglite = inMemory ? await PGlite.create({ parsers }) : await PGlite.create({ dataDir, parsers });
+  const kysely = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: 'pglite',
+    kysely,
+    async runScriptsExclusively(run) {
+      // PGlite is single-connection and in-process: its transaction is exclusive.
+      await pglite.transaction(async (tx) => {
+        await run(async (text, params) => {
+          if (params && params.length > 0) return (await tx.query<Record<string, unknown>>(text, params)).rows;
+          const results = await tx.exec(text);
+          return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
+        });
+      });
+    },
+    close: () => kysely.destroy(),
+  };
+}

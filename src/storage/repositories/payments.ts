@@ -1,0 +1,128 @@
+import { type Kysely, sql } from 'kysely';
+import type {
+  ChargeRecord,
+  OutboxPort,
+  PaymentRepository,
+  PendingPayment,
+  RecordOutcome,
+  ReverseOutcome,
+} from '../../core/payments/ports.js';
+import type { PaymentStatus } from '../../core/payments/types.js';
+import type { Currency } from '../../kernel/money.js';
+import type { Msisdn } from '../../kernel/msisdn.js';
+import type { Schema } from '../schema.js';
+
+/** SQLSTATE raised by the ledger functions for a refusal that must leave no trace. */
+const LEDGER_REFUSAL = 'OD001';
+
+export function ledgerRefusal(error: unknown): string | null {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === LEDGER_REFUSAL && typeof e.message === 'string' ? e.message : null;
+}
+
+const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
+
+export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async recordCharge(r: ChargeRecord): Promise<RecordOutcome> {
+    try {
+      const { rows } = await sql<{ outcome: string; payment_id: string; payment_status: string }>`
+        SELECT * FROM record_charge(${r.serviceId}, ${r.merchantId}, ${r.clientReference}, ${r.detailsHash},
+          ${r.msisdn}, ${r.operator}, ${r.amountMinor.toString()}, ${r.currency}, ${r.serviceCode}, ${r.status},
+          ${r.testSubscriber}, ${r.monthPeriod}, ${limitArg(r.monthLimitMinor)}, ${r.yearPeriod},
+          ${limitArg(r.yearLimitMinor)}, ${r.debitAccount}, ${r.creditAccount}, ${JSON.stringify(r.details)}::jsonb)`.execute(
+        this.db,
+      );
+      const row = rows[0];
+      if (!row) throw new Error('record_charge returned no row');
+      const paymentId = Number(row.payment_id);
+      if (row.outcome === 'recorded') return { kind: 'recorded', paymentId };
+      if (row.outcome === 'duplicate') return { kind: 'duplicate', paymentId, status: row.payment_status as PaymentStatus };
+      return { kind: 'conflict', paymentId };
+    } catch (error) {
+      const reason = ledgerRefusal(error);
+      if (reason === 'blocked' || reason === 'limit_monthly' || reason === 'limit_yearly') return { kind: 'refused', reason };
+      throw error;
+    }
+  }
+
+  async findByReference(serviceId: number, clientReference: string): Promise<PendingPayment | null> {
+    const row = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('client_reference', '=', clientReference)
+      .executeTakeFirst();
+    return row ? toPayment(row) : null;
+  }
+
+  async reverse(serviceId: number, paymentId: number): Promise<ReverseOutcome> {
+    const { rows } = await sql<{ outcome: string; payment_status: string | null; client_reference: string | null }>`
+      SELECT * FROM reverse_payment(${serviceId}, ${paymentId})`.execute(this.db);
+    const row = rows[0];
+    if (!row || row.outcome === 'not_found') return { kind: 'not_found' };
+    if (row.outcome === 'not_paid') return { kind: 'not_paid', status: row.payment_status as PaymentStatus };
+    return { kind: row.outcome as 'reversed' | 'already_reversed', clientReference: String(row.client_reference) };
+  }
+
+  async listPending(createdBefore: Date, limit: number): Promise<PendingPayment[]> {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('created_at', '<', createdBefore)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toPayment);
+  }
+
+  async settle(paymentId: number, status: 'paid' | 'failed', debitAccount: string, creditAccount: string): Promise<boolean> {
+    const { rows } = await sql<{ settle_charge: string }>`
+      SELECT settle_charge(${paymentId}, ${status}, ${debitAccount}, ${creditAccount})`.execute(this.db);
+    return rows[0]?.settle_charge === status;
+  }
+
+  async spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>> {
+    if (periods.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('spend_counters')
+      .select(['period', 'spent_minor'])
+      .where('msisdn', '=', msisdn)
+      .where('currency', '=', currency)
+      .where('period', 'in', [...periods])
+      .execute();
+    return new Map(rows.map((row) => [row.period, BigInt(row.spent_minor)]));
+  }
+
+  async enqueue(topic: string, payload: Record<string, unknown>): Promise<void> {
+    await this.db.insertInto('outbox_events').values({ topic, payload: JSON.stringify(payload) }).execute();
+  }
+}
+
+function toPayment(row: {
+  id: unknown;
+  service_id: unknown;
+  merchant_id: unknown;
+  client_reference: string;
+  status: string;
+  msisdn: string;
+  amount_minor: unknown;
+  currency: string;
+  operator: string;
+  created_at: Date;
+}): PendingPayment {
+  return {
+    paymentId: Number(row.id),
+    serviceId: Number(row.service_id),
+    merchantId: Number(row.merchant_id),
+    clientReference: row.client_reference,
+    status: row.status as PaymentStatus,
+    msisdn: row.msisdn as Msisdn,
+    amountMinor: BigInt(String(row.amount_minor)),
+    currency: row.currency as Currency,
+    operator: row.operator,
+    createdAt: new Date(row.created_at),
+  };
+}

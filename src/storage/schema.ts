@@ -1,0 +1,69 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** int8 arrives as string (pg) or bigint/number (PGlite); repositories convert with BigInt(). */
+type Int8 = ColumnType<string | number | bigint, string | number | bigint, string | number | bigint>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface Schema {
+  merchants: { id: Generated<Int8>; name: string; is_demo: Generated<boolean>; created_at: Timestamp };
+  services: {
+    id: Int8;
+    merchant_id: Int8;
+    platform: string;
+    name: string;
+    currency: string;
+    requires_verified_msisdn: Generated<boolean>;
+    created_at: Timestamp;
+  };
+  service_credentials: {
+    id: Generated<Int8>;
+    service_id: Int8;
+    username: string;
+    password_hash: string;
+    revoked_at: Timestamp | null;
+    created_at: Timestamp;
+  };
+  operators: { mcc_mnc: string; name: string; country: string; currency: string };
+  blocked_msisdns: { msisdn: string; reason: string; created_at: Timestamp };
+  payments: {
+    id: Generated<Int8>;
+    service_id: Int8;
+    merchant_id: Int8;
+    client_reference: string;
+    details_hash: string;
+    msisdn: string;
+    operator: string;
+    amount_minor: Int8;
+    currency: string;
+    service_code: string;
+    status: string;
+    test_subscriber: boolean;
+    month_period: string;
+    year_period: string;
+    details: unknown;
+    created_at: Timestamp;
+    settled_at: Timestamp | null;
+    reversed_at: Timestamp | null;
+  };
+  journal_entries: {
+    id: Generated<Int8>;
+    payment_id: Int8;
+    kind: string;
+    debit_account: string;
+    credit_account: string;
+    amount_minor: Int8;
+    currency: string;
+    created_at: Timestamp;
+  };
+  spend_counters: { msisdn: string; currency: string; period: string; spent_minor: Int8 };
+  outbox_events: {
+    id: Generated<Int8>;
+    topic: string;
+    payload: unknown;
+    created_at: Timestamp;
+    available_at: Timestamp;
+    attempts: Generated<number>;
+    delivered_at: Timestamp | null;
+    last_error: string | null;
+  };
+}

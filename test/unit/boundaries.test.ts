@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const scriptPath = join(repoRoot, 'scripts', 'check-boundaries.mjs');
+
+function fixture(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'opendcb-boundaries-'));
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(dir, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+  return dir;
+}
+
+function run(dir: string): { code: number; output: string } {
+  try {
+    const out = execFileSync(process.execPath, [scriptPath, dir], { encoding: 'utf8', stdio: 'pipe' });
+    return { code: 0, output: out };
+  } catch (err) {
+    const e = err as { status?: number | null; stdout?: string; stderr?: string };
+    return { code: e.status ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+test('core importing storage is a violation', () => {
+  const dir = fixture({
+    'core/x.ts': "import { y } from '../storage/y.js';\nexport const x = y;\n",
+    'storage/y.ts': 'export const y = 1;\n',
+  });
+  try {
+    const { code, output } = run(dir);
+    assert.equal(code, 1);
+    assert.match(output, /core[\\/]x\.ts: imports '\.\.\/storage\/y\.js' \(core -> storage\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cross-facade and facade->web imports are violations', () => {
+  const dir = fixture({
+    'facades/a/x.ts': "import { y } from '../b/y.js';\nimport { w } from '../../web/z/w.js';\nexport const x = [y, w];\n",
+    'facades/b/y.ts': 'export const y = 1;\n',
+    'web/z/w.ts': 'export const w = 1;\n',
+  });
+  try {
+    const { code, output } = run(dir);
+    assert.equal(code, 1);
+    assert.match(output, /facades\/a -> facades\/b/);
+    assert.match(output, /facades\/a -> web\/z/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('legal imports pass', () => {
+  const dir = fixture({
+    'kernel/k.ts': 'export const k = 1;\n',
+    'core/c.ts': "import { k } from '../kernel/k.js';\nexport const c = k;\n",
+    'storage/s.ts': "import { c } from '../core/c.js';\nexport { k } from '../kernel/k.js';\nexport const s = c;\n",
+    'connectors/n.ts': "import { c } from '../core/c.js';\nexport const n = c;\n",
+    'facades/shared/sh.ts': "export const sh = 1;\n",
+    'facades/strex/f.ts': "import { sh } from '../shared/sh.js';\nimport { c } from '../../core/c.js';\nexport const f = [sh, c];\n",
+    'web/x/w.ts': "const m = await import('../../kernel/k.js');\nexport const w = m;\n",
+    'app.ts': "import { s } from './storage/s.js';\nimport { f } from './facades/strex/f.js';\nexport const app = [s, f];\n",
+  });
+  try {
+    const { code, output } = run(dir);
+    assert.equal(code, 0, output);
+    assert.match(output, /boundaries ok \(8 files\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('real src tree respects boundaries', () => {
+  const { code, output } = run(join(repoRoot, 'src'));
+  assert.equal(code, 0, output);
+  assert.match(output, /boundaries ok/);
+});
