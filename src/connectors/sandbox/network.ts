@@ -1,0 +1,54 @@
+import type { CarrierNetwork, CreditRequest, DebitOutcome, DebitRequest, SubscriberProfile } from '../../core/carrier/ports.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Msisdn } from '../../kernel/msisdn.js';
+import { SANDBOX_LATE_ANSWER_MS, sandboxSubscriber } from './profiles.js';
+
+/** Where the sandbox keeps prepaid balances (a table beside the ledger). */
+export interface SandboxPrepaidStore {
+  debit(reference: string, msisdn: string, amountMinor: bigint, initialBalanceMinor: bigint): Promise<'debited' | 'insufficient_funds'>;
+  credit(reference: string): Promise<void>;
+}
+
+/**
+ * The simulated carrier network. Every answer follows from the number (see
+ * profiles.ts) and, for prepaid numbers, from the balance in the store: no state in
+ * the process, so any number of server processes give the same answers.
+ */
+export class SandboxNetwork implements CarrierNetwork {
+  constructor(
+    private readonly prepaid: SandboxPrepaidStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async subscriber(msisdn: Msisdn): Promise<SubscriberProfile> {
+    return sandboxSubscriber(msisdn).profile;
+  }
+
+  async debit(request: DebitRequest): Promise<DebitOutcome> {
+    const subscriber = sandboxSubscriber(request.msisdn);
+    if (!subscriber.profile.known) return { kind: 'refused', reason: 'unknown_subscriber' };
+    switch (subscriber.debit) {
+      case 'succeeds':
+        return { kind: 'debited' };
+      case 'late':
+        return { kind: 'unknown' };
+      case 'operator_error':
+        return { kind: 'refused', reason: 'operator_error' };
+      case 'prepaid': {
+        const result = await this.prepaid.debit(request.reference, request.msisdn, request.amountMinor, subscriber.prepaidBalanceMinor);
+        return result === 'debited' ? { kind: 'debited' } : { kind: 'refused', reason: 'insufficient_funds' };
+      }
+    }
+  }
+
+  async debitStatus(request: DebitRequest, requestedAt: Date): Promise<DebitOutcome> {
+    const subscriber = sandboxSubscriber(request.msisdn);
+    if (subscriber.debit !== 'late') return this.debit(request);
+    const waitedMs = this.clock.now().getTime() - requestedAt.getTime();
+    return waitedMs >= SANDBOX_LATE_ANSWER_MS ? { kind: 'debited' } : { kind: 'unknown' };
+  }
+
+  async credit(request: CreditRequest): Promise<void> {
+    if (sandboxSubscriber(request.msisdn).debit === 'prepaid') await this.prepaid.credit(request.reference);
+  }
+}

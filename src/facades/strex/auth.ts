@@ -1,0 +1,20 @@
+import type { FastifyRequest } from 'fastify';
+import type { MerchantService } from '../../core/merchants/service.js';
+import type { ServiceContext } from '../../core/merchants/types.js';
+import { FAULT, StrexFault } from './faults.js';
+
+const unauthorized = () => new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
+
+/** HTTP Basic credentials + the serviceId of the URL → the authenticated service. */
+export async function authenticateRest(merchants: MerchantService, request: FastifyRequest): Promise<ServiceContext> {
+  const serviceIdText = (request.params as { serviceId?: string }).serviceId ?? '';
+  const header = request.headers.authorization ?? '';
+  const match = /^Basic\s+([A-Za-z0-9+/=]{1,512})\s*$/i.exec(header);
+  if (!/^[0-9]{1,10}$/.test(serviceIdText) || !match?.[1]) throw unauthorized();
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw unauthorized();
+  const service = await merchants.authenticate(Number(serviceIdText), decoded.slice(0, colon), decoded.slice(colon + 1));
+  if (!service || service.platform !== 'directpay') throw unauthorized();
+  return service;
+}

@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { buildXml, parseXml } from '../../kernel/xml.js';
+import { FAULT, StrexFault } from './faults.js';
+
+export const TYPES_NS = 'http://directpay.intele.com/v1/types';
+export const FAULTS_NS = 'http://directpay.intele.com/v1/faults';
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const isXml = (mediaType: string | undefined) => mediaType !== undefined && /\b(application|text)\/xml\b/i.test(mediaType);
+
+/**
+ * Response format as WCF's automatic format selection picks it: the Accept header,
+ * else the request's own format, else JSON.
+ */
+export function wantsXml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  if (accept && !/^\s*\*\/\*\s*$/.test(accept)) {
+    const xmlAt = accept.search(/(application|text)\/xml/i);
+    const jsonAt = accept.search(/application\/json/i);
+    if (xmlAt >= 0 && (jsonAt < 0 || xmlAt < jsonAt)) return true;
+    if (jsonAt >= 0) return false;
+  }
+  return isXml(request.headers['content-type']);
+}
+
+/** Sends a response object as JSON, or as XML under the root element typeName. */
+export function sendBody(request: FastifyRequest, reply: FastifyReply, typeName: string, body: Record<string, unknown>) {
+  if (!wantsXml(request)) return reply.send(body);
+  const xml = buildXml({ [typeName]: { '@xmlns': TYPES_NS, ...body } });
+  return reply.type('application/xml; charset=utf-8').send(xml);
+}
+
+export function sendFault(request: FastifyRequest, reply: FastifyReply, fault: StrexFault) {
+  reply.code(fault.httpStatus);
+  const body = { Code: fault.code, Description: fault.description };
+  if (!wantsXml(request)) return reply.type('application/json; charset=utf-8').send(body);
+  const xml = buildXml({
+    DirectPaymentFault: { '@xmlns': FAULTS_NS, '@xmlns:i': 'http://www.w3.org/2001/XMLSchema-instance', ...body },
+  });
+  return reply.type('application/xml; charset=utf-8').send(xml);
+}
+
+/** Parses an XML request body: the root element (e.g. PaymentRequest) holds the members. */
+export function parseXmlBody(text: string): Record<string, unknown> {
+  try {
+    const document = parseXml(text, MAX_BODY_BYTES);
+    const roots = Object.values(document);
+    const root = roots[0];
+    if (roots.length !== 1 || !root || typeof root !== 'object') throw new Error('expected one root element');
+    return root as Record<string, unknown>;
+  } catch (error) {
+    throw new StrexFault(FAULT.Validation, `Invalid XML body: ${(error as Error).message}`);
+  }
+}

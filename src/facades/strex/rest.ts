@@ -1,0 +1,105 @@
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Static } from 'typebox';
+import type { MerchantService } from '../../core/merchants/service.js';
+import type { ServiceContext } from '../../core/merchants/types.js';
+import type { PaymentService } from '../../core/payments/service.js';
+import { authenticateRest } from './auth.js';
+import { chargeFault, FAULT, reverseFault, StrexFault } from './faults.js';
+import { toChargeCommand, toWireStatus } from './mapping.js';
+import { MAX_BODY_BYTES, parseXmlBody, sendBody, sendFault } from './negotiation.js';
+import {
+  DirectPaymentFault,
+  PaymentParams,
+  PaymentRequest,
+  PaymentResponse,
+  PaymentStatusResponse,
+  ReversePaymentResponse,
+  ServiceParams,
+} from './wire.js';
+
+export interface StrexFacadeDeps {
+  merchants: MerchantService;
+  payments: PaymentService;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    strexService?: ServiceContext;
+  }
+}
+
+const faultResponses = { 400: DirectPaymentFault, 401: DirectPaymentFault, 404: DirectPaymentFault };
+
+/** Strex Direct Payment REST interface, mounted at /restV1.svc. */
+export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, deps) => {
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => {
+    try {
+      done(null, parseXmlBody(String(body)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => sendFault(request, reply, toFault(app, error)));
+  app.setNotFoundHandler((request, reply) => sendFault(request, reply, new StrexFault(FAULT.NotFound, 'No such operation')));
+  // Credentials are checked before the body is validated: a stranger learns nothing of the schema.
+  app.addHook('preValidation', async (request) => {
+    if (request.is404) return;
+    request.strexService = await authenticateRest(deps.merchants, request);
+  });
+
+  app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof PaymentRequest> }>(
+    '/service/:serviceId/pay',
+    { schema: { params: ServiceParams, body: PaymentRequest, response: { 200: PaymentResponse, ...faultResponses } } },
+    async (request, reply) => {
+      const command = toChargeCommand(request.body.PaymentDetails);
+      const result = await deps.payments.charge(service(request), command);
+      if (!result.ok) throw chargeFault(result.error);
+      return sendBody(request, reply, 'PaymentResponse', {
+        ClientReference: result.value.clientReference,
+        TransactionId: result.value.paymentId,
+      });
+    },
+  );
+
+  app.delete<{ Params: Static<typeof PaymentParams> }>(
+    '/service/:serviceId/pay/:reference',
+    { schema: { params: PaymentParams, response: { 200: ReversePaymentResponse, ...faultResponses } } },
+    async (request, reply) => {
+      const idText = request.params.reference;
+      if (!/^[0-9]{1,10}$/.test(idText)) throw new StrexFault(FAULT.Validation, `Invalid transaction id ${idText}`);
+      const result = await deps.payments.reverse(service(request), Number(idText));
+      if (!result.ok) throw reverseFault(result.error);
+      return sendBody(request, reply, 'ReversePaymentResponse', { TransactionId: result.value.paymentId });
+    },
+  );
+
+  app.get<{ Params: Static<typeof PaymentParams> }>(
+    '/service/:serviceId/pay/:reference',
+    { schema: { params: PaymentParams, response: { 200: PaymentStatusResponse, ...faultResponses } } },
+    async (request, reply) => {
+      const clientReference = request.params.reference;
+      const payment = await deps.payments.status(service(request), clientReference);
+      if (!payment) throw new StrexFault(FAULT.NotFound, `No payment with ClientReference ${clientReference}`);
+      return sendBody(request, reply, 'PaymentStatusResponse', {
+        ClientReference: payment.clientReference,
+        PaymentStatus: toWireStatus(payment.status),
+        TransactionId: payment.paymentId,
+      });
+    },
+  );
+};
+
+function service(request: { strexService?: ServiceContext }): ServiceContext {
+  if (!request.strexService) throw new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
+  return request.strexService;
+}
+
+/** Every error leaves as a DirectPaymentFault: never a stack trace, never Fastify's own body. */
+function toFault(app: FastifyInstance, error: FastifyError): StrexFault {
+  if (error instanceof StrexFault) return error;
+  if (error.validation) return new StrexFault(FAULT.Validation, `Invalid request: ${error.message}`);
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new StrexFault(FAULT.Validation, `Invalid request: ${error.message}`);
+  app.log.error({ err: error }, 'strex request failed');
+  return new StrexFault(FAULT.Internal, 'Internal server error');
+}

@@ -1,0 +1,41 @@
+import { Type } from 'typebox';
+
+/** Wire schemas of the Strex REST interface; PascalCase, unknown members ignored. */
+const text = (maxLength: number) => Type.String({ maxLength });
+
+export const PaymentDetails = Type.Object({
+  Msisdn: text(32),
+  Price: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  ServiceCode: text(10),
+  ClientReference: Type.String({ minLength: 1, maxLength: 100 }),
+  EndUserInvoiceText: Type.Optional(text(200)),
+  Age: Type.Optional(Type.Integer()),
+  Differentiator: Type.Optional(text(100)),
+  InvoiceNode: Type.Optional(text(100)),
+  BusinessModel: Type.Optional(text(64)),
+  AuthorizationToken: Type.Optional(text(200)),
+  SecurityLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+  ConfirmationChannel: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })),
+  TeletorgSettings: Type.Optional(
+    Type.Object({
+      Bnumber: Type.Optional(text(32)),
+      StartTime: Type.Optional(text(32)),
+      StartPrice: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+      Duration: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+    }),
+  ),
+});
+
+export const PaymentRequest = Type.Object({ PaymentDetails });
+
+export const ServiceParams = Type.Object({ serviceId: text(20) });
+export const PaymentParams = Type.Object({ serviceId: text(20), reference: text(200) });
+
+export const DirectPaymentFault = Type.Object({ Code: Type.Integer(), Description: Type.String() });
+export const PaymentResponse = Type.Object({ ClientReference: Type.String(), TransactionId: Type.Integer() });
+export const ReversePaymentResponse = Type.Object({ TransactionId: Type.Integer() });
+export const PaymentStatusResponse = Type.Object({
+  ClientReference: Type.String(),
+  PaymentStatus: Type.Integer(),
+  TransactionId: Type.Optional(Type.Integer()),
+});

@@ -1,0 +1,57 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+/** Refuses DTDs and entity declarations outright: no XXE, no entity expansion bombs. */
+const FORBIDDEN = /<!DOCTYPE|<!ENTITY/i;
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  processEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  trimValues: true,
+});
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: false });
+
+export class XmlError extends Error {}
+
+/** Parses a bounded XML document into plain objects whose leaves are strings. */
+export function parseXml(text: string, maxLength: number): Record<string, unknown> {
+  if (text.length > maxLength) throw new XmlError(`XML body longer than ${maxLength} characters`);
+  if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new XmlError(`Malformed XML: ${valid.err.msg}`);
+  return unescapeLeaves(parser.parse(text)) as Record<string, unknown>;
+}
+
+/** Builds XML from an object; keys starting with '@' are attributes. Text is escaped. */
+export function buildXml(document: Record<string, unknown>): string {
+  return builder.build(stringLeaves(document)) as string;
+}
+
+function stringLeaves(value: unknown): unknown {
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(stringLeaves);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringLeaves(v)]));
+  return value;
+}
+
+function unescapeLeaves(value: unknown): unknown {
+  if (typeof value === 'string') return unescapeXmlText(value);
+  if (Array.isArray(value)) return value.map(unescapeLeaves);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeLeaves(v)]));
+  return value;
+}
+
+/** Unescapes predefined and numeric character references (the parser leaves them, processEntities off). */
+function unescapeXmlText(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|amp|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (_, name: string) => {
+    const named: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
+    if (named[name]) return named[name];
+    const codePoint = name.startsWith('#x') ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    if (codePoint > 0x10ffff) throw new XmlError('Invalid character reference');
+    return String.fromCodePoint(codePoint);
+  });
+}

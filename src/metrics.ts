@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics: HTTP requests by route and status, payments by outcome. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'opendcb_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'opendcb_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const payments = new Counter({
+    name: 'opendcb_payments_total',
+    help: 'Charge attempts by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observePayment: (outcome: string) => payments.inc({ outcome }),
+    install(app: FastifyInstance) {
+      app.addHook('onResponse', async (request, reply) => {
+        const route = request.routeOptions.url ?? 'unmatched';
+        requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+        latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      });
+      app.get('/metrics', async (_request, reply) => {
+        reply.type(registry.contentType);
+        return registry.metrics();
+      });
+    },
+  };
+}
