@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { seedDemoData } from './seed.js';
+import { MerchantService } from './core/merchants/service.js';
+import { openDatabase } from './storage/db.js';
+import { migrate } from './storage/migrate.js';
+import { SqlMerchantRepository } from './storage/repositories/merchants.js';
+import { SqlPlatformRepository } from './storage/repositories/platform.js';
+
+const USAGE = 'usage: opendcb serve|migrate|seed';
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+async function main(command: string | undefined): Promise<number> {
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+    case 'seed': {
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+      try {
+        const { applied } = await migrate(db);
+        console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema up to date');
+        if (command === 'seed') {
+          const seeded = await seedDemoData(new MerchantService(new SqlMerchantRepository(db.kysely)), new SqlPlatformRepository(db.kysely));
+          console.log(seeded ? 'demo data seeded' : 'demo data already present');
+        }
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const app = await buildApp(config);
+  const address = await app.listen();
+  app.http.log.info({ address, database: app.db.kind, sandbox: config.sandbox }, 'OpenDCB listening');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      app.http.log.info({ signal }, 'shutting down');
+      // A hung connection must not keep the process alive forever.
+      setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await app.close();
+  return 0;
+}
+
+main(process.argv[2]).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);
