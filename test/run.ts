@@ -40,7 +40,7 @@ const stopPg = (): Promise<void> => {
   return stopping;
 };
 
-const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
   env: process.env,
 });

@@ -2,10 +2,12 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** int8 arrives as string (pg) or bigint/number (PGlite); repositories convert with BigInt(). */
 type Int8 = ColumnType<string | number | bigint, string | number | bigint, string | number | bigint>;
+/** A bigserial: optional on insert. */
+type GeneratedInt8 = ColumnType<string | number | bigint, string | number | bigint | undefined, string | number | bigint>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface Schema {
-  merchants: { id: Generated<Int8>; name: string; is_demo: Generated<boolean>; created_at: Timestamp };
+  merchants: { id: GeneratedInt8; name: string; is_demo: Generated<boolean>; created_at: Timestamp };
   services: {
     id: Int8;
     merchant_id: Int8;
@@ -16,7 +18,7 @@ export interface Schema {
     created_at: Timestamp;
   };
   service_credentials: {
-    id: Generated<Int8>;
+    id: GeneratedInt8;
     service_id: Int8;
     username: string;
     password_hash: string;
@@ -26,7 +28,7 @@ export interface Schema {
   operators: { mcc_mnc: string; name: string; country: string; currency: string };
   blocked_msisdns: { msisdn: string; reason: string; created_at: Timestamp };
   payments: {
-    id: Generated<Int8>;
+    id: GeneratedInt8;
     service_id: Int8;
     merchant_id: Int8;
     client_reference: string;
@@ -46,7 +48,7 @@ export interface Schema {
     reversed_at: Timestamp | null;
   };
   journal_entries: {
-    id: Generated<Int8>;
+    id: GeneratedInt8;
     payment_id: Int8;
     kind: string;
     debit_account: string;
@@ -57,7 +59,7 @@ export interface Schema {
   };
   spend_counters: { msisdn: string; currency: string; period: string; spent_minor: Int8 };
   outbox_events: {
-    id: Generated<Int8>;
+    id: GeneratedInt8;
     topic: string;
     payload: unknown;
     created_at: Timestamp;
