@@ -26,6 +26,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     strexService?: ServiceContext;
   }
+  interface FastifyContextConfig {
+    /** The route answers without service credentials. */
+    anonymous?: boolean;
+  }
 }
 
 const faultResponses = { 400: DirectPaymentFault, 401: DirectPaymentFault, 404: DirectPaymentFault };
@@ -40,10 +44,15 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
     }
   });
   app.setErrorHandler((error: FastifyError, request, reply) => sendFault(request, reply, toFault(app, error)));
+  // Fastify's 404 router ignores caseSensitive: false, so unknown operations are a route here.
+  const noSuchOperation = async () => {
+    throw new StrexFault(FAULT.NotFound, 'No such operation');
+  };
   app.setNotFoundHandler((request, reply) => sendFault(request, reply, new StrexFault(FAULT.NotFound, 'No such operation')));
-  // Credentials are checked before the body is validated: a stranger learns nothing of the schema.
-  app.addHook('preValidation', async (request) => {
-    if (request.is404) return;
+  app.all('/*', { config: { anonymous: true } }, noSuchOperation);
+  // Credentials are checked before the body is even parsed: a stranger learns nothing of the schema.
+  app.addHook('onRequest', async (request) => {
+    if (request.is404 || request.routeOptions.config.anonymous) return;
     request.strexService = await authenticateRest(deps.merchants, request);
   });
 
