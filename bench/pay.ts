@@ -565,7 +565,7 @@ async function main(): Promise<number> {
   console.log('starting PostgreSQL …');
   const postgres: PostgresHandle = await startPostgres();
   cleanups.push(() => postgres.stop());
-  const pgVersion = await withClient(postgres.url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0]?.v);
+  const pgVersion = await withClient(postgres.url, async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version);
   (report.machine as Record<string, unknown>).postgres = pgVersion;
   const appUrl = await createDatabase(postgres.url, 'bench_app');
   const pgbenchUrl = await createDatabase(postgres.url, 'bench_pgbench');

@@ -5,9 +5,16 @@ export interface OutboxEvent {
   readonly attempts: number;
 }
 
+export type DeliveryResult = 'delivered' | { retryInMs: number; error: string };
+
 export interface OutboxRepository {
-  /** Claims due events (FOR UPDATE SKIP LOCKED) and hands them to handle in one transaction each batch. */
-  processDue(limit: number, handle: (event: OutboxEvent) => Promise<'delivered' | { retryInMs: number; error: string }>): Promise<number>;
+  /**
+   * Claims up to limit due events for leaseMs: they are invisible to other workers
+   * until the lease ends, so a worker that dies mid-delivery only delays them.
+   */
+  claimDue(limit: number, leaseMs: number): Promise<OutboxEvent[]>;
+  /** Records the outcome of one delivery attempt. */
+  complete(eventId: number, result: DeliveryResult): Promise<void>;
 }
 
 export type OutboxHandler = (event: OutboxEvent) => Promise<void>;

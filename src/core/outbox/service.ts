@@ -1,13 +1,16 @@
-import type { OutboxEvent, OutboxHandler, OutboxRepository } from './ports.js';
+import type { DeliveryResult, OutboxEvent, OutboxHandler, OutboxRepository } from './ports.js';
 
 const BATCH_SIZE = 50;
+// Longer than any handler may take: a handler runs outside any transaction, at least once.
+const CLAIM_LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const MAX_ERROR_LENGTH = 500;
 
 /**
  * Delivers outbox events to the handler registered for their topic, with exponential
  * backoff on failure. A topic nobody subscribes to is a record of what happened and is
- * marked delivered as it is.
+ * marked delivered as it is. Delivery is at least once, so handlers are idempotent
+ * (carrier credits are keyed by the payment's reference).
  */
 export class OutboxDispatcher {
   readonly #handlers = new Map<string, OutboxHandler>();
@@ -20,10 +23,12 @@ export class OutboxDispatcher {
 
   /** Delivers one batch; returns how many events it handled. */
   async deliverDue(): Promise<number> {
-    return this.repository.processDue(BATCH_SIZE, (event) => this.#deliver(event));
+    const events = await this.repository.claimDue(BATCH_SIZE, CLAIM_LEASE_MS);
+    for (const event of events) await this.repository.complete(event.id, await this.#deliver(event));
+    return events.length;
   }
 
-  async #deliver(event: OutboxEvent): Promise<'delivered' | { retryInMs: number; error: string }> {
+  async #deliver(event: OutboxEvent): Promise<DeliveryResult> {
     const handler = this.#handlers.get(event.topic);
     if (!handler) return 'delivered';
     try {

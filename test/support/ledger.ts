@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import type { OpenDcb } from '../../src/app.js';
+
+/**
+ * The ledger invariants, checked over the whole database: every paid or reversed
+ * payment has exactly one charge entry of its amount, every reversed one exactly one
+ * reversal that mirrors it, nothing else has entries, and each merchant's balance is
+ * the sum of its paid payments.
+ */
+export async function assertLedgerConsistent(app: OpenDcb): Promise<void> {
+  const { rows: broken } = await sql<{ id: string; status: string; charges: string; reversals: string }>`
+    SELECT p.id, p.status,
+           count(*) FILTER (WHERE j.kind = 'charge' AND j.amount_minor = p.amount_minor AND j.currency = p.currency) AS charges,
+           count(*) FILTER (WHERE j.kind = 'reversal' AND j.amount_minor = p.amount_minor
+                            AND j.debit_account = c.credit_account AND j.credit_account = c.debit_account) AS reversals
+      FROM payments p
+      LEFT JOIN journal_entries j ON j.payment_id = p.id
+      LEFT JOIN journal_entries c ON c.payment_id = p.id AND c.kind = 'charge'
+     GROUP BY p.id, p.status
+    HAVING count(j.id) <> CASE p.status WHEN 'paid' THEN 1 WHEN 'reversed' THEN 2 ELSE 0 END
+        OR count(*) FILTER (WHERE j.kind = 'charge' AND j.amount_minor = p.amount_minor) <> CASE WHEN p.status IN ('paid', 'reversed') THEN 1 ELSE 0 END
+        OR (p.status = 'reversed' AND count(*) FILTER (WHERE j.kind = 'reversal' AND j.amount_minor = p.amount_minor
+                                      AND j.debit_account = c.credit_account AND j.credit_account = c.debit_account) <> 1)`.execute(app.db.kysely);
+  assert.deepEqual(broken, [], 'every payment has exactly the journal entries its status implies');
+  // What each merchant is owed by the ledger equals what its paid (not reversed) payments add up to.
+  const { rows: owed } = await sql<{ account: string; ledger: string; payments: string }>`
+    WITH ledger AS (
+      SELECT account, sum(amount) AS total FROM (
+        SELECT credit_account AS account, amount_minor AS amount FROM journal_entries
+        UNION ALL SELECT debit_account, -amount_minor FROM journal_entries) AS legs
+       WHERE account LIKE 'merchant:%' GROUP BY account),
+    paid AS (
+      SELECT 'merchant:' || merchant_id || ':' || currency AS account, sum(amount_minor) AS total
+        FROM payments WHERE status = 'paid' GROUP BY 1)
+    SELECT coalesce(l.account, p.account) AS account, coalesce(l.total, 0) AS ledger, coalesce(p.total, 0) AS payments
+      FROM ledger l FULL JOIN paid p ON p.account = l.account
+     WHERE coalesce(l.total, 0) <> coalesce(p.total, 0)`.execute(app.db.kysely);
+  assert.deepEqual(owed, [], 'merchant balances in the journal match their paid payments');
+}
+
+/** Money a subscriber spent in the counters, per period. */
+export async function spendCounters(app: OpenDcb, msisdn: string): Promise<Record<string, number>> {
+  const rows = await app.db.kysely.selectFrom('spend_counters').select(['period', 'spent_minor']).where('msisdn', '=', msisdn).execute();
+  return Object.fromEntries(rows.map((r) => [r.period.slice(0, 1), Number(r.spent_minor)]));
+}
+
+export async function countRows(app: OpenDcb, table: 'payments' | 'journal_entries' | 'outbox_events', where: Record<string, unknown> = {}) {
+  let query = app.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n'));
+  for (const [column, value] of Object.entries(where)) query = query.where(sql.ref(column), '=', value);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
