@@ -28,6 +28,17 @@ const PGBENCH = { scale: 10, clients: 32, threads: 2, seconds: 15 } as const;
 const MAX_ERROR_RATIO = 0.005;
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || undefined;
+// Extra environment for the OpenDCB server children, e.g. 'WORKERS=false DATABASE_POOL_SIZE=10'.
+const SERVER_ENV: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_SERVER_ENV ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`BENCH_SERVER_ENV: expected NAME=value, got ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+);
 
 // The demo Direct Payment service seeded by `serve` outside production.
 const SERVICE_ID = 1000;
@@ -215,12 +226,29 @@ function machineCpu(): { busy: number; total: number } {
 interface CpuSample {
   at: number;
   server: number;
+  serverSwitches: { voluntary: number; involuntary: number };
   postgres: Map<number, number>;
-  self: number;
+  generator: number;
   machine: { busy: number; total: number };
 }
 
-function sampleCpu(serverPid: number | undefined, pgPort: number | undefined): CpuSample {
+/** Context switches of a process's main thread (for Node: the event loop). */
+function contextSwitches(pid: number | undefined): { voluntary: number; involuntary: number } {
+  if (pid === undefined) return { voluntary: 0, involuntary: 0 };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    return { voluntary: field('voluntary_ctxt_switches'), involuntary: field('nonvoluntary_ctxt_switches') };
+  } catch {
+    return { voluntary: 0, involuntary: 0 };
+  }
+}
+
+/**
+ * serverPid: the process under test; pgPort: the PostgreSQL cluster to account for;
+ * generatorPid: the load generator when it is not this process (pgbench).
+ */
+function sampleCpu(serverPid: number | undefined, pgPort: number | undefined, generatorPid?: number): CpuSample {
   const postgres = new Map<number, number>();
   if (pgPort !== undefined) {
     const [postmaster, ...kids] = postgresPids(pgPort);
@@ -231,8 +259,9 @@ function sampleCpu(serverPid: number | undefined, pgPort: number | undefined): C
   return {
     at: performance.now(),
     server: serverPid === undefined ? 0 : procCpuSeconds(serverPid),
+    serverSwitches: contextSwitches(serverPid),
     postgres,
-    self: (self.user + self.system) / 1e6,
+    generator: generatorPid === undefined ? (self.user + self.system) / 1e6 : procCpuSeconds(generatorPid),
     machine: machineCpu(),
   };
 }
@@ -242,8 +271,11 @@ interface CoresUsed {
   server: number;
   postgres: number;
   loadGenerator: number;
+  /** Everything else on the machine: other people's work, the kernel's own threads. */
   other: number;
   machineBusy: number;
+  /** Context switches per second of the server's main thread (the event loop). */
+  serverSwitchesPerSecond: { voluntary: number; involuntary: number };
 }
 
 function coresUsed(before: CpuSample, after: CpuSample): CoresUsed {
@@ -253,7 +285,7 @@ function coresUsed(before: CpuSample, after: CpuSample): CoresUsed {
   for (const [pid, seconds] of after.postgres) pgSeconds += seconds - (before.postgres.get(pid) ?? 0);
   const server = (after.server - before.server) / wall;
   const postgres = pgSeconds / wall;
-  const loadGenerator = (after.self - before.self) / wall;
+  const loadGenerator = (after.generator - before.generator) / wall;
   const machineBusy = (after.machine.busy - before.machine.busy) / wall;
   return {
     server: round(server, 2),
@@ -261,6 +293,10 @@ function coresUsed(before: CpuSample, after: CpuSample): CoresUsed {
     loadGenerator: round(loadGenerator, 2),
     other: round(Math.max(0, machineBusy - server - postgres - loadGenerator), 2),
     machineBusy: round(machineBusy, 2),
+    serverSwitchesPerSecond: {
+      voluntary: round((after.serverSwitches.voluntary - before.serverSwitches.voluntary) / wall, 0),
+      involuntary: round((after.serverSwitches.involuntary - before.serverSwitches.involuntary) / wall, 0),
+    },
   };
 }
 
@@ -351,6 +387,7 @@ interface PgbenchFigures {
   latencyAverageMs: number | null;
   transactions: number | null;
   failed: number | null;
+  cores: CoresUsed;
 }
 
 async function runPgbench(url: string): Promise<PgbenchFigures> {
@@ -359,7 +396,7 @@ async function runPgbench(url: string): Promise<PgbenchFigures> {
   await runToCompletion('pgbench -i', pgbench, ['-i', '-s', String(PGBENCH.scale), '-q', url]);
   await checkpoint(url);
   console.log(`pgbench: -N -c ${PGBENCH.clients} -j ${PGBENCH.threads} -T ${PGBENCH.seconds} …`);
-  const output = await runToCompletion('pgbench', pgbench, [
+  const child = startChild('pgbench', pgbench, [
     '-N',
     '-c',
     String(PGBENCH.clients),
@@ -369,6 +406,15 @@ async function runPgbench(url: string): Promise<PgbenchFigures> {
     String(PGBENCH.seconds),
     url,
   ]);
+  // CPU is sampled inside the run (pgbench and its backends are gone once it has finished).
+  const pgPort = Number(new URL(url).port);
+  await sleep(1_500);
+  const before = sampleCpu(undefined, pgPort, child.proc.pid);
+  await sleep((PGBENCH.seconds - 2.5) * 1000);
+  const cores = coresUsed(before, sampleCpu(undefined, pgPort, child.proc.pid));
+  const code = await child.exited;
+  const output = child.output.join('\n');
+  if (code !== 0) throw new Error(`pgbench exited with ${code}:\n${output}`);
   // PostgreSQL 14+: "(without initial connection time)"; before: "(excluding connections establishing)".
   const tps = /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(output)?.[1];
   if (!tps) throw new Error(`could not find TPS in pgbench output:\n${output}`);
@@ -382,6 +428,7 @@ async function runPgbench(url: string): Promise<PgbenchFigures> {
     latencyAverageMs: number(/latency average = ([\d.]+) ms/),
     transactions: number(/number of transactions actually processed: (\d+)/),
     failed: number(/number of failed transactions: (\d+)/),
+    cores,
   };
 }
 
@@ -434,6 +481,7 @@ async function runPay(database: 'postgres' | 'pglite', env: NodeJS.ProcessEnv, p
     LOG_LEVEL: 'warn',
     WORKERS: 'true',
     NODE_ENV: 'development',
+    ...SERVER_ENV,
   });
   let stopped = false;
   try {
@@ -558,6 +606,7 @@ async function main(): Promise<number> {
       pgbench: PGBENCH,
       pay: { serviceId: SERVICE_ID, serviceCode: SERVICE_CODE, priceMinor: PRICE_MINOR, msisdnSpread: MSISDN_SPREAD },
       cpuProfiles: CPU_PROF_DIR ?? null,
+      serverEnv: SERVER_ENV,
     },
     targets: TARGETS,
   };
@@ -613,21 +662,43 @@ async function main(): Promise<number> {
   report.targetsMet = met;
   report.finishedAt = new Date().toISOString();
 
-  const cores = (f?: LoadFigures) => (f?.cores ? `${f.cores.server}/${f.cores.postgres}/${f.cores.loadGenerator}/${f.cores.other}` : '');
+  const cores = (c?: CoresUsed) => (c ? `${c.server}/${c.postgres}/${c.loadGenerator}/${c.other}` : '');
+  const cpuPerOp = (c: CoresUsed | undefined, perSecond: number) =>
+    c && perSecond > 0 ? round(((c.server + c.postgres + c.loadGenerator) / perSecond) * 1000, 2).toFixed(2) : '';
   const loadRow = (name: string, f: LoadFigures | undefined, unit: string): string[] =>
     f
-      ? [name, `${f.perSecond} ${unit}`, String(f.latencyMs.p50), String(f.latencyMs.p99), String(f.latencyMs.max), `${f.errors}`, cores(f)]
-      : [name, 'skipped', '', '', '', '', ''];
+      ? [
+          name,
+          `${f.perSecond} ${unit}`,
+          String(f.latencyMs.p50),
+          String(f.latencyMs.p99),
+          String(f.latencyMs.max),
+          `${f.errors}`,
+          cores(f.cores),
+          cpuPerOp(f.cores, f.perSecond),
+        ]
+      : [name, 'skipped', '', '', '', '', '', ''];
   console.log(`\nOpenDCB Pay benchmark — ${CONNECTIONS} connections, ${machine().cpus} CPUs, Node ${process.version}, PostgreSQL ${pgVersion}\n`);
   printTable([
-    ['run', 'throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'cores srv/pg/gen/other'],
+    ['run', 'throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'cores srv/pg/gen/other', 'CPU ms/op'],
     loadRow('Pay, PostgreSQL', payPg, 'pay/s'),
     loadRow('Pay, PGlite', payLite, 'pay/s'),
     loadRow('bare Fastify POST', bare, 'req/s'),
     pgbench
-      ? [`pgbench -N s${PGBENCH.scale} c${PGBENCH.clients} j${PGBENCH.threads}`, `${pgbench.tps} TPS`, '', '', '', String(pgbench.failed ?? 0), '']
-      : ['pgbench -N', 'skipped', '', '', '', '', ''],
+      ? [
+          `pgbench -N s${PGBENCH.scale} c${PGBENCH.clients} j${PGBENCH.threads}`,
+          `${pgbench.tps} TPS`,
+          '',
+          '',
+          '',
+          String(pgbench.failed ?? 0),
+          cores(pgbench.cores),
+          cpuPerOp(pgbench.cores, pgbench.tps),
+        ]
+      : ['pgbench -N', 'skipped', '', '', '', '', '', ''],
   ]);
+  console.log('(cores: average CPU cores used during the measured window by the server process, PostgreSQL,');
+  console.log(' the load generator, and everything else on the machine; CPU ms/op excludes "other")');
   const verdict = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? 'met' : 'MISSED');
   console.log('');
   console.log(`Pay(PG) / pgbench TPS     ${ratios.payPostgresVsPgbench ?? 'n/a'}  (target ≥ ${TARGETS.payVsPgbench}: ${verdict(met.payVsPgbench)})`);
@@ -638,6 +709,14 @@ async function main(): Promise<number> {
     const p = payPg.perPayment;
     console.log(
       `PostgreSQL per payment    ${p.transactions} transactions, ${p.tuplesInserted} rows inserted, ${p.tuplesUpdated} updated, ${p.walBytes} WAL bytes`,
+    );
+  }
+  for (const f of [payPg, payLite]) {
+    const c = f?.cores;
+    if (!f || !c || f.perSecond === 0) continue;
+    const perPay = (n: number) => round(n / f.perSecond, 2);
+    console.log(
+      `Pay(${f.database}) event loop  ${perPay(c.serverSwitchesPerSecond.voluntary)} voluntary, ${perPay(c.serverSwitchesPerSecond.involuntary)} involuntary context switches per payment`,
     );
   }
 

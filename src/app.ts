@@ -58,7 +58,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   if (config.production && (await platform.hasDemoData())) {
     throw new Error('Refusing to start in production with the demo merchant present: remove it or unset NODE_ENV=production');
   }
-  if (!config.production) await seedDemoData(merchants, platform);
+  if (!config.production) await db.exclusively(() => seedDemoData(merchants, platform));
 
   const metrics = createMetrics();
   const paymentRepository = new SqlPaymentRepository(db.kysely);

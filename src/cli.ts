@@ -23,7 +23,9 @@ async function main(command: string | undefined): Promise<number> {
         const { applied } = await migrate(db);
         console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema up to date');
         if (command === 'seed') {
-          const seeded = await seedDemoData(new MerchantService(new SqlMerchantRepository(db.kysely)), new SqlPlatformRepository(db.kysely));
+          if (config.production) throw new Error('Demo data is never seeded in production (NODE_ENV=production)');
+          const merchants = new MerchantService(new SqlMerchantRepository(db.kysely));
+          const seeded = await db.exclusively(() => seedDemoData(merchants, new SqlPlatformRepository(db.kysely)));
           console.log(seeded ? 'demo data seeded' : 'demo data already present');
         }
       } finally {

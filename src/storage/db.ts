@@ -13,6 +13,8 @@ export interface Database {
   readonly kysely: Kysely<Schema>;
   /** Runs a multi-statement script in one transaction, holding the migration lock. */
   runScriptsExclusively(run: (exec: ScriptExecutor) => Promise<void>): Promise<void>;
+  /** Runs work that must not race another process (seeding), under a cluster-wide lock. */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export interface DatabaseOptions {
 
 // Any fixed 64-bit key works; it only has to be the same in every process.
 const MIGRATION_LOCK_KEY = 7_204_116_001;
+const EXCLUSIVE_LOCK_KEY = 7_204_116_002;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
@@ -55,6 +58,17 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
         client.release();
       }
     },
+    async exclusively(work) {
+      // A session lock on a client of its own: the work itself uses the pool freely.
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [EXCLUSIVE_LOCK_KEY]);
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [EXCLUSIVE_LOCK_KEY]).catch(() => {});
+        client.release();
+      }
+    },
     close: () => kysely.destroy(),
   };
 }
@@ -79,6 +93,17 @@ async function openPglite(dataDir: string): Promise<Database> {
         });
       });
     },
+    exclusively: serialized(),
     close: () => kysely.destroy(),
+  };
+}
+
+/** PGlite lives in one process: an in-process queue is the whole lock. */
+function serialized() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => {});
+    return run;
   };
 }

@@ -17,6 +17,7 @@ const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAA
  */
 export class MerchantService {
   readonly #verified = new TtlCache<string, ServiceContext>(CREDENTIAL_CACHE_ENTRIES, CREDENTIAL_CACHE_TTL_MS);
+  readonly #verifying = new Map<string, Promise<ServiceContext | null>>();
 
   constructor(private readonly repository: MerchantRepository) {}
 
@@ -27,11 +28,20 @@ export class MerchantService {
     const cacheKey = sha256Hex(`${serviceId}\u0000${username}\u0000${password}`);
     const cached = this.#verified.get(cacheKey);
     if (cached) return cached;
+    // Concurrent first requests with one credential share a single hash computation.
+    const inFlight = this.#verifying.get(cacheKey);
+    if (inFlight) return inFlight;
+    const verifying = this.#verify(serviceId, username, password).finally(() => this.#verifying.delete(cacheKey));
+    this.#verifying.set(cacheKey, verifying);
+    const service = await verifying;
+    if (service) this.#verified.set(cacheKey, service);
+    return service;
+  }
+
+  async #verify(serviceId: number, username: string, password: string): Promise<ServiceContext | null> {
     const stored = await this.repository.findCredential(serviceId, username);
     const matches = await verifySecret(password, stored?.passwordHash ?? UNKNOWN_USER_HASH);
-    if (!stored || !matches) return null;
-    this.#verified.set(cacheKey, stored.service);
-    return stored.service;
+    return stored && matches ? stored.service : null;
   }
 
   async createMerchant(name: string, isDemo = false): Promise<number> {
