@@ -11,7 +11,7 @@
 // Environment knobs (all optional): BENCH_PAY_SECONDS, BENCH_CONNECTIONS, BENCH_CPU_PROF=<dir>
 // (adds --cpu-prof to the OpenDCB server children), BENCH_SKIP=pgbench,bare,pg,pglite.
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
@@ -467,6 +467,8 @@ interface PayFigures extends LoadFigures {
   /** PostgreSQL only: what the database did per recorded payment (server lifetime, incl. warm-up). */
   perPayment?: { transactions: number; tuplesInserted: number; tuplesUpdated: number; walBytes: number };
   paymentsRecorded?: number;
+  /** PostgreSQL only: outbox events still undelivered when the server stopped (did the worker keep up?). */
+  outboxBacklog?: number;
 }
 
 async function runPay(database: 'postgres' | 'pglite', env: NodeJS.ProcessEnv, pgInfo?: { adminUrl: string; appUrl: string }): Promise<PayFigures> {
@@ -508,6 +510,7 @@ async function runPay(database: 'postgres' | 'pglite', env: NodeJS.ProcessEnv, p
       const after = await databaseStats(pgInfo.adminUrl, pgInfo.appUrl);
       const recorded = after.payments;
       out.paymentsRecorded = recorded;
+      out.outboxBacklog = after.outboxBacklog;
       if (recorded > 0) {
         out.perPayment = {
           transactions: round((after.transactions - statsBefore.transactions) / recorded, 2),
@@ -553,18 +556,21 @@ async function databaseStats(adminUrl: string, appUrl: string) {
     );
     return rows[0];
   });
-  const payments = await withClient(appUrl, async (client) => {
+  const counts = await withClient(appUrl, async (client) => {
     const exists = await client.query(`SELECT to_regclass('payments') IS NOT NULL AS present`);
-    if (!exists.rows[0]?.present) return 0;
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM payments');
-    return Number(rows[0]?.n ?? 0);
+    if (!exists.rows[0]?.present) return { payments: 0, outboxBacklog: 0 };
+    const { rows } = await client.query<{ payments: string; backlog: string }>(
+      `SELECT (SELECT count(*) FROM payments) AS payments,
+              (SELECT count(*) FROM outbox_events WHERE delivered_at IS NULL) AS backlog`,
+    );
+    return { payments: Number(rows[0]?.payments ?? 0), outboxBacklog: Number(rows[0]?.backlog ?? 0) };
   });
   return {
     transactions: Number(stats?.xacts ?? 0),
     inserted: Number(stats?.inserted ?? 0),
     updated: Number(stats?.updated ?? 0),
     walLsn: Number(stats?.lsn ?? 0),
-    payments,
+    ...counts,
   };
 }
 
@@ -592,11 +598,19 @@ function machine() {
   };
 }
 
+/** The code measured: BENCH_REVISION (e.g. for an exported tree), else git's view of the working tree. */
+function revision(): string {
+  if (process.env.BENCH_REVISION) return process.env.BENCH_REVISION;
+  const git = spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: ROOT, encoding: 'utf8' });
+  return git.status === 0 ? git.stdout.trim() : 'unknown';
+}
+
 async function main(): Promise<number> {
   if (!existsSync(CLI) || !existsSync(BARE)) throw new Error('build first: npm run bench:pay runs `npm run build`');
   const startedAt = new Date();
   const report: Record<string, unknown> = {
     startedAt: startedAt.toISOString(),
+    revision: revision(),
     machine: machine(),
     settings: {
       connections: CONNECTIONS,
@@ -678,7 +692,7 @@ async function main(): Promise<number> {
           cpuPerOp(f.cores, f.perSecond),
         ]
       : [name, 'skipped', '', '', '', '', '', ''];
-  console.log(`\nOpenDCB Pay benchmark — ${CONNECTIONS} connections, ${machine().cpus} CPUs, Node ${process.version}, PostgreSQL ${pgVersion}\n`);
+  console.log(`\nOpenDCB Pay benchmark (${String(report.revision)}) — ${CONNECTIONS} connections, ${machine().cpus} CPUs, Node ${process.version}, PostgreSQL ${pgVersion}\n`);
   printTable([
     ['run', 'throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'cores srv/pg/gen/other', 'CPU ms/op'],
     loadRow('Pay, PostgreSQL', payPg, 'pay/s'),
@@ -710,6 +724,7 @@ async function main(): Promise<number> {
     console.log(
       `PostgreSQL per payment    ${p.transactions} transactions, ${p.tuplesInserted} rows inserted, ${p.tuplesUpdated} updated, ${p.walBytes} WAL bytes`,
     );
+    console.log(`Outbox backlog at stop    ${payPg.outboxBacklog ?? 'n/a'} of ${payPg.paymentsRecorded ?? 'n/a'} payments' events undelivered`);
   }
   for (const f of [payPg, payLite]) {
     const c = f?.cores;
