@@ -39,6 +39,7 @@ export interface Schema {
     currency: string;
     service_code: string;
     status: string;
+    attempt: Generated<number>;
     test_subscriber: boolean;
     month_period: string;
     year_period: string;

@@ -36,6 +36,14 @@ for (const engine of engines()) {
       ...extra,
     });
     const transactionId = (body: unknown) => (body as { TransactionId: number }).TransactionId;
+    /** A ZAR service (created by the first prepaid test) for the South African prepaid number. */
+    const za = () => new StrexClient(t.app, { serviceId: 4000, auth: basicAuth('za', 'za-password') });
+    /** Reverses every paid payment of the number and lets the outbox credit the prepaid balance. */
+    async function refundAll(msisdn: string) {
+      const paid = await t.app.db.kysely.selectFrom('payments').select('id').where('msisdn', '=', msisdn).where('status', '=', 'paid').execute();
+      for (const row of paid) assert.equal((await za().reverse(Number(row.id))).status, 200);
+      while ((await t.app.outbox.deliverDue()) > 0) {}
+    }
 
     describe('idempotency', () => {
       it('a retry with the same details answers the first TransactionId and charges once', async () => {
@@ -135,7 +143,7 @@ for (const engine of engines()) {
 
       it('a reversed prepaid payment gives the balance back through the outbox', async () => {
         const msisdn = '+27825550005';
-        const zar = new StrexClient(t.app, { serviceId: 4000, auth: basicAuth('za', 'za-password') });
+        const zar = za();
         const merchantId = await t.app.merchants.createMerchant('ZA merchant');
         await t.app.merchants.createService({ serviceId: 4000, merchantId, platform: 'directpay', name: 'ZA', currency: 'ZAR' }, 'za', 'za-password');
         const id = transactionId((await zar.pay(details(msisdn, { Price: 5000 }))).body);
@@ -143,6 +151,33 @@ for (const engine of engines()) {
         assert.equal((await zar.reverse(id)).status, 200);
         while ((await t.app.outbox.deliverDue()) > 0) {}
         assert.equal((await zar.pay(details(msisdn, { Price: 5000 }))).status, 200);
+      });
+
+      it('a retry of a reversed prepaid Pay draws nothing again', async () => {
+        const msisdn = '+27825550005';
+        await refundAll(msisdn);
+        const first = details(msisdn, { Price: 3000 });
+        const id = transactionId((await za().pay(first)).body);
+        assert.equal((await za().reverse(id)).status, 200);
+        while ((await t.app.outbox.deliverDue()) > 0) {}
+        assert.deepEqual((await za().pay(first)).body, { ClientReference: first.ClientReference, TransactionId: id });
+        assert.equal(((await za().status(first.ClientReference)).body as { PaymentStatus: number }).PaymentStatus, 2);
+        assert.equal((await za().pay(details(msisdn, { Price: 5000 }))).status, 200, 'the whole balance is still there');
+      });
+
+      it('an attempt the operator refused frees its reference for a new attempt', async () => {
+        const msisdn = '+27825550005';
+        const refused = details(msisdn, { Price: 100 });
+        assert.equal(((await za().pay(refused)).body as { Code: number }).Code, 8);
+        const failedId = transactionId((await za().status(refused.ClientReference)).body);
+        await refundAll(msisdn);
+        const retry = await za().pay(refused);
+        assert.deepEqual(retry.body, { ClientReference: refused.ClientReference, TransactionId: failedId });
+        assert.deepEqual((await za().status(refused.ClientReference)).body, {
+          ClientReference: refused.ClientReference,
+          PaymentStatus: 1,
+          TransactionId: failedId,
+        });
       });
 
       it('unknown transaction → code 3; malformed id → code 2', async () => {

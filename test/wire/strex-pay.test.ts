@@ -35,14 +35,28 @@ for (const engine of engines()) {
       return body.TransactionId;
     }
 
-    async function expectFault(msisdn: string, httpStatus: number, fault: { Code: number; Description: string }, extra = {}) {
+    /**
+     * A charge refused before the operator is asked leaves nothing to read; one the
+     * operator refused reads as NotPaid (0). Either way its ClientReference stays usable.
+     */
+    async function expectFault(
+      msisdn: string,
+      httpStatus: number,
+      fault: { Code: number; Description: string },
+      extra = {},
+      refusedBy: 'platform' | 'operator' = 'platform',
+    ) {
       const request = details(msisdn, extra);
       const response = await strex.pay(request);
       assert.equal(response.status, httpStatus, response.text);
       assert.deepEqual(response.body, fault);
-      // A refused charge leaves nothing behind to read.
       const status = await strex.status(request.ClientReference);
-      assert.equal(status.status, 404);
+      if (refusedBy === 'platform') {
+        assert.equal(status.status, 404);
+        return;
+      }
+      const { TransactionId } = status.body as { TransactionId: number };
+      assert.deepEqual(status.body, { ClientReference: request.ClientReference, PaymentStatus: 0, TransactionId });
     }
 
     it('charges a default-profile subscriber, in and outside the sandbox blocks', async () => {
@@ -68,7 +82,8 @@ for (const engine of engines()) {
     it('05: prepaid is charged until the balance of 50.00 is spent, then code 8', async () => {
       await expectPaid('+4790000005', { Price: 3000 });
       await expectPaid('+4790000005', { Price: 2000 });
-      await expectFault('+4790000005', 424, { Code: 8, Description: 'Insufficient funds on the prepaid subscription' }, { Price: 100 });
+      const insufficient = { Code: 8, Description: 'Insufficient funds on the prepaid subscription' };
+      await expectFault('+4790000005', 424, insufficient, { Price: 100 }, 'operator');
     });
 
     it('06: age 15 is refused when age 16 or 18 is required, charged otherwise', async () => {
@@ -111,7 +126,7 @@ for (const engine of engines()) {
     });
 
     it('11: operator technical error → code 11', () =>
-      expectFault('+4790000011', 424, { Code: 11, Description: 'The operator reported a technical error' }));
+      expectFault('+4790000011', 424, { Code: 11, Description: 'The operator reported a technical error' }, {}, 'operator'));
 
     it('12, 13, 14: consent behaviours do not matter without confirmation (SecurityLevel 1)', async () => {
       for (const nn of ['12', '13', '14']) await expectPaid(`+47900000${nn}`, { SecurityLevel: 1 });

@@ -58,7 +58,10 @@ export type DebitOutcome =
 export interface CarrierNetwork {
   subscriber(msisdn: Msisdn): Promise<SubscriberProfile>;
   debit(request: DebitRequest): Promise<DebitOutcome>;
-  /** Outcome of a debit first answered 'unknown'; requestedAt is when it was asked. */
+  /**
+   * Outcome of a debit whose answer was not seen (late operator, crash, timeout);
+   * requestedAt is when it was reserved. May be asked while that debit is still on its way.
+   */
   debitStatus(request: DebitRequest, requestedAt: Date): Promise<DebitOutcome>;
   /** Gives a debit back; idempotent on the reference. */
   credit(request: CreditRequest): Promise<void>;

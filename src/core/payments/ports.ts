@@ -12,7 +12,7 @@ export interface ChargeRecord {
   amountMinor: bigint;
   currency: Currency;
   serviceCode: string;
-  status: 'paid' | 'pending';
+  /** A test subscriber's charge is recorded as paid at once and never sent to the operator. */
   testSubscriber: boolean;
   monthPeriod: string;
   monthLimitMinor: bigint | null;
@@ -23,8 +23,8 @@ export interface ChargeRecord {
   details: Readonly<Record<string, unknown>>;
 }
 
-export type RecordOutcome =
-  | { kind: 'recorded'; paymentId: number }
+export type ReserveOutcome =
+  | { kind: 'reserved'; paymentId: number; attempt: number; status: 'pending' | 'paid' }
   | { kind: 'duplicate'; paymentId: number; status: PaymentStatus }
   | { kind: 'conflict'; paymentId: number }
   | { kind: 'refused'; reason: 'blocked' | 'limit_monthly' | 'limit_yearly' };
@@ -33,6 +33,8 @@ export interface PendingPayment extends PaymentView {
   readonly serviceId: number;
   readonly merchantId: number;
   readonly operator: string;
+  /** Attempts of this ClientReference so far; a refused attempt frees the reference. */
+  readonly attempt: number;
 }
 
 export type ReverseOutcome =
@@ -42,12 +44,20 @@ export type ReverseOutcome =
 
 /** The payments ledger. Every method is one transaction; all are scoped by service. */
 export interface PaymentRepository {
-  recordCharge(record: ChargeRecord): Promise<RecordOutcome>;
+  /** Reserves a charge (idempotency, blocklist, spend limits) before the operator is asked. */
+  reserveCharge(record: ChargeRecord): Promise<ReserveOutcome>;
   findByReference(serviceId: number, clientReference: string): Promise<PendingPayment | null>;
   reverse(serviceId: number, paymentId: number): Promise<ReverseOutcome>;
   /** Pending payments created before the given time, oldest first. */
   listPending(createdBefore: Date, limit: number): Promise<PendingPayment[]>;
-  settle(paymentId: number, status: 'paid' | 'failed', debitAccount: string, creditAccount: string): Promise<boolean>;
+  /** Settles one pending attempt; answers the payment's status afterwards, whoever settled it. */
+  settle(
+    paymentId: number,
+    attempt: number,
+    status: 'paid' | 'failed',
+    debitAccount: string,
+    creditAccount: string,
+  ): Promise<PaymentStatus | 'superseded'>;
   spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>>;
 }
 

@@ -13,6 +13,9 @@ import type { ChargeObserver, ChargeRecord, OutboxPort, PaymentRepository, Pendi
 import type { ChargeCommand, ChargeError, ChargeReceipt, PaymentView, ReverseError } from './types.js';
 
 const SETTLE_BATCH = 100;
+const SETTLE_GRACE_MS = 2_000;
+/** How long a Pay waits for the operator before answering "in progress". */
+const OPERATOR_TIMEOUT_MS = 20_000;
 const CARRIER_CREDIT_TOPIC = 'carrier.credit';
 
 export interface PaymentServiceDeps {
@@ -26,10 +29,11 @@ export interface PaymentServiceDeps {
 /**
  * Charges, reversals and status of direct carrier billing payments.
  *
- * A charge asks the operator to debit first (idempotent on service + client reference)
- * and then records the outcome in one statement that also enforces idempotency, the
- * platform blocklist and the period spend limits. When that statement refuses after the
- * operator debited, the debit is given back through the outbox.
+ * A charge is reserved first, in one statement that enforces idempotency on the
+ * ClientReference, the platform blocklist and the period spend limits; only then is the
+ * operator asked to debit (idempotent on payment id + attempt), and a second statement
+ * settles the reservation as paid or failed. No money moves without a record: if the
+ * process dies in between, settlement asks the operator what became of the debit.
  */
 export class PaymentService {
   constructor(private readonly deps: PaymentServiceDeps) {}
@@ -51,45 +55,78 @@ export class PaymentService {
     const violation = checkSubscriber(profile, command.amountMinor, service.currency, command.requiredAge);
     if (violation) return err(violation);
 
-    const debit: DebitRequest = {
-      reference: `${service.serviceId}:${command.clientReference}`,
-      msisdn: command.msisdn,
-      operator: profile.operator,
-      amountMinor: command.amountMinor,
-      currency: service.currency,
-    };
-    const outcome: DebitOutcome = profile.whitelisted ? { kind: 'debited' } : await this.deps.carrier.debit(debit);
-    if (outcome.kind === 'refused') return err(refusalError(outcome.reason));
-
-    const recorded = await this.deps.payments.recordCharge(this.#record(service, command, profile, outcome));
-    switch (recorded.kind) {
-      case 'recorded':
-        if (outcome.kind === 'unknown') {
-          return err({
-            kind: 'outcome_unknown',
-            paymentId: recorded.paymentId,
-            message: 'The operator did not answer in time; the payment is in progress',
-          });
-        }
-        return ok({ paymentId: recorded.paymentId, clientReference: command.clientReference, replayed: false });
+    const reserved = await this.deps.payments.reserveCharge(this.#record(service, command, profile));
+    switch (reserved.kind) {
       case 'duplicate':
-        return ok({ paymentId: recorded.paymentId, clientReference: command.clientReference, replayed: true });
+        return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: true });
       case 'conflict':
         return err({
           kind: 'reference_conflict',
           message: `ClientReference ${command.clientReference} was already used with different payment details`,
         });
       case 'refused':
-        if (outcome.kind === 'debited' && !profile.whitelisted) await this.#giveBack(debit);
-        if (recorded.reason === 'blocked') return err({ kind: 'blacklisted', message: 'The msisdn is blacklisted' });
+        if (reserved.reason === 'blocked') return err({ kind: 'blacklisted', message: 'The msisdn is blacklisted' });
         return err({
           kind: 'limit_exceeded',
-          message: `The subscriber's ${recorded.reason === 'limit_monthly' ? 'monthly' : 'yearly'} spending limit would be exceeded`,
+          message: `The subscriber's ${reserved.reason === 'limit_monthly' ? 'monthly' : 'yearly'} spending limit would be exceeded`,
         });
+      case 'reserved':
+        if (reserved.status === 'paid') {
+          return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
+        }
+        return this.#debitReserved(service, command, profile, reserved);
     }
   }
 
-  #record(service: ServiceContext, command: ChargeCommand, profile: SubscriberProfile, outcome: DebitOutcome): ChargeRecord {
+  /** Asks the operator to debit a reserved charge and settles the reservation with the answer. */
+  async #debitReserved(
+    service: ServiceContext,
+    command: ChargeCommand,
+    profile: SubscriberProfile,
+    reserved: { paymentId: number; attempt: number },
+  ): Promise<Result<ChargeReceipt, ChargeError>> {
+    const debit: DebitRequest = {
+      reference: debitReference(reserved.paymentId, reserved.attempt),
+      msisdn: command.msisdn,
+      operator: profile.operator,
+      amountMinor: command.amountMinor,
+      currency: service.currency,
+    };
+    const outcome = await this.#askOperator(debit);
+    if (outcome.kind === 'unknown') {
+      // Stays pending: settlement (GetPaymentStatus or the worker) asks the operator again.
+      return err({
+        kind: 'outcome_unknown',
+        paymentId: reserved.paymentId,
+        message: 'The operator did not answer in time; the payment is in progress',
+      });
+    }
+    const accounts = ledgerAccounts(service.merchantId, profile.operator.mccMnc, service.currency, false);
+    const target = outcome.kind === 'debited' ? 'paid' : 'failed';
+    const settled = await this.deps.payments.settle(reserved.paymentId, reserved.attempt, target, accounts.debitAccount, accounts.creditAccount);
+    if (outcome.kind === 'refused') return err(refusalError(outcome.reason));
+    if (settled === 'paid') return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
+    // Settlement decided "failed" while this debit was on its way: give the money back.
+    await this.#giveBack(debit);
+    return err({ kind: 'operator_error', message: 'The operator answered after the payment had failed; the debit is being returned' });
+  }
+
+  async #askOperator(debit: DebitRequest): Promise<DebitOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<DebitOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'unknown' }), OPERATOR_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.deps.carrier.debit(debit), timeout]);
+    } catch {
+      // A failed call may still have reached the operator: only settlement can tell.
+      return { kind: 'unknown' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #record(service: ServiceContext, command: ChargeCommand, profile: SubscriberProfile): ChargeRecord {
     const now = this.deps.clock.now();
     return {
       serviceId: service.serviceId,
@@ -101,7 +138,6 @@ export class PaymentService {
       amountMinor: command.amountMinor,
       currency: service.currency,
       serviceCode: command.serviceCode,
-      status: outcome.kind === 'debited' ? 'paid' : 'pending',
       testSubscriber: profile.whitelisted,
       monthPeriod: monthPeriod(now),
       monthLimitMinor: profile.limits.monthlyMinor,
@@ -113,13 +149,12 @@ export class PaymentService {
   }
 
   async #giveBack(debit: DebitRequest): Promise<void> {
-    const credit: CreditRequest = {
-      reference: debit.reference,
+    await this.deps.outbox.enqueue(CARRIER_CREDIT_TOPIC, {
+      debitReference: debit.reference,
       msisdn: debit.msisdn,
-      amountMinor: debit.amountMinor,
+      amountMinor: String(debit.amountMinor),
       currency: debit.currency,
-    };
-    await this.deps.outbox.enqueue(CARRIER_CREDIT_TOPIC, { ...credit, amountMinor: String(credit.amountMinor) });
+    });
   }
 
   /** Status by client reference; a pending payment is settled first when the operator knows. */
@@ -148,7 +183,9 @@ export class PaymentService {
 
   /** Settles pending charges whose operator answer is now known. Returns how many settled. */
   async settlePending(): Promise<number> {
-    const pending = await this.deps.payments.listPending(this.deps.clock.now(), SETTLE_BATCH);
+    // Young payments are left to the request that is still asking the operator.
+    const createdBefore = new Date(this.deps.clock.now().getTime() - SETTLE_GRACE_MS);
+    const pending = await this.deps.payments.listPending(createdBefore, SETTLE_BATCH);
     let settled = 0;
     for (const payment of pending) if (await this.#settle(payment)) settled += 1;
     return settled;
@@ -157,7 +194,7 @@ export class PaymentService {
   async #settle(payment: PendingPayment): Promise<boolean> {
     const profile = await this.deps.carrier.subscriber(payment.msisdn);
     const request: DebitRequest = {
-      reference: `${payment.serviceId}:${payment.clientReference}`,
+      reference: debitReference(payment.paymentId, payment.attempt),
       msisdn: payment.msisdn,
       operator: profile.operator,
       amountMinor: payment.amountMinor,
@@ -167,7 +204,9 @@ export class PaymentService {
     if (outcome.kind === 'unknown') return false;
     const accounts = ledgerAccounts(payment.merchantId, payment.operator, payment.currency, false);
     const status = outcome.kind === 'debited' ? 'paid' : 'failed';
-    return this.deps.payments.settle(payment.paymentId, status, accounts.debitAccount, accounts.creditAccount);
+    const settled = await this.deps.payments.settle(payment.paymentId, payment.attempt, status, accounts.debitAccount, accounts.creditAccount);
+    if (status === 'paid' && settled !== 'paid') await this.#giveBack(request);
+    return settled === status;
   }
 
   /** Subscribes the carrier-facing consequences of ledger events to the outbox. */
@@ -185,11 +224,15 @@ export class PaymentService {
   }
 }
 
+/** The operator's idempotency key of one debit: payment and attempt. */
+function debitReference(paymentId: number, attempt: number): string {
+  return `${paymentId}.${attempt}`;
+}
+
 function creditFromEvent(event: OutboxEvent): CreditRequest {
   const p = event.payload;
-  const reference = typeof p.reference === 'string' ? p.reference : `${String(p.serviceId)}:${String(p.clientReference)}`;
   return {
-    reference,
+    reference: String(p.debitReference),
     msisdn: String(p.msisdn) as Msisdn,
     amountMinor: BigInt(String(p.amountMinor)),
     currency: String(p.currency) as CreditRequest['currency'],

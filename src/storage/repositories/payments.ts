@@ -4,7 +4,7 @@ import type {
   OutboxPort,
   PaymentRepository,
   PendingPayment,
-  RecordOutcome,
+  ReserveOutcome,
   ReverseOutcome,
 } from '../../core/payments/ports.js';
 import type { PaymentStatus } from '../../core/payments/types.js';
@@ -25,20 +25,24 @@ const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toStri
 export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async recordCharge(r: ChargeRecord): Promise<RecordOutcome> {
+  async reserveCharge(r: ChargeRecord): Promise<ReserveOutcome> {
     try {
-      const { rows } = await sql<{ outcome: string; payment_id: string; payment_status: string }>`
-        SELECT * FROM record_charge(${r.serviceId}, ${r.merchantId}, ${r.clientReference}, ${r.detailsHash},
-          ${r.msisdn}, ${r.operator}, ${r.amountMinor.toString()}, ${r.currency}, ${r.serviceCode}, ${r.status},
+      const { rows } = await sql<{ outcome: string; payment_id: string; payment_status: string; attempt: number }>`
+        SELECT * FROM reserve_charge(${r.serviceId}, ${r.merchantId}, ${r.clientReference}, ${r.detailsHash},
+          ${r.msisdn}, ${r.operator}, ${r.amountMinor.toString()}, ${r.currency}, ${r.serviceCode},
           ${r.testSubscriber}, ${r.monthPeriod}, ${limitArg(r.monthLimitMinor)}, ${r.yearPeriod},
           ${limitArg(r.yearLimitMinor)}, ${r.debitAccount}, ${r.creditAccount}, ${JSON.stringify(r.details)}::jsonb)`.execute(
         this.db,
       );
       const row = rows[0];
-      if (!row) throw new Error('record_charge returned no row');
+      if (!row) throw new Error('reserve_charge returned no row');
       const paymentId = Number(row.payment_id);
-      if (row.outcome === 'recorded') return { kind: 'recorded', paymentId };
-      if (row.outcome === 'duplicate') return { kind: 'duplicate', paymentId, status: row.payment_status as PaymentStatus };
+      const status = row.payment_status as PaymentStatus;
+      if (row.outcome === 'reserved') {
+        if (status !== 'pending' && status !== 'paid') throw new Error(`reserve_charge reserved as ${status}`);
+        return { kind: 'reserved', paymentId, attempt: Number(row.attempt), status };
+      }
+      if (row.outcome === 'duplicate') return { kind: 'duplicate', paymentId, status };
       return { kind: 'conflict', paymentId };
     } catch (error) {
       const reason = ledgerRefusal(error);
@@ -78,10 +82,18 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
     return rows.map(toPayment);
   }
 
-  async settle(paymentId: number, status: 'paid' | 'failed', debitAccount: string, creditAccount: string): Promise<boolean> {
+  async settle(
+    paymentId: number,
+    attempt: number,
+    status: 'paid' | 'failed',
+    debitAccount: string,
+    creditAccount: string,
+  ): Promise<PaymentStatus | 'superseded'> {
     const { rows } = await sql<{ settle_charge: string }>`
-      SELECT settle_charge(${paymentId}, ${status}, ${debitAccount}, ${creditAccount})`.execute(this.db);
-    return rows[0]?.settle_charge === status;
+      SELECT settle_charge(${paymentId}, ${attempt}, ${status}, ${debitAccount}, ${creditAccount})`.execute(this.db);
+    const settled = rows[0]?.settle_charge;
+    if (!settled) throw new Error(`settle_charge found no payment ${paymentId}`);
+    return settled as PaymentStatus | 'superseded';
   }
 
   async spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>> {
@@ -111,6 +123,7 @@ function toPayment(row: {
   amount_minor: unknown;
   currency: string;
   operator: string;
+  attempt: number;
   created_at: Date;
 }): PendingPayment {
   return {
@@ -123,6 +136,7 @@ function toPayment(row: {
     amountMinor: BigInt(String(row.amount_minor)),
     currency: row.currency as Currency,
     operator: row.operator,
+    attempt: row.attempt,
     createdAt: new Date(row.created_at),
   };
 }

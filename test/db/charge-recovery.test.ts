@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sandboxSubscriber } from '../../src/connectors/sandbox/profiles.js';
+import type { CarrierNetwork, CreditRequest, DebitOutcome, DebitRequest, SubscriberProfile } from '../../src/core/carrier/ports.js';
+import { MerchantService } from '../../src/core/merchants/service.js';
+import type { ServiceContext } from '../../src/core/merchants/types.js';
+import { OutboxDispatcher } from '../../src/core/outbox/service.js';
+import { PaymentService } from '../../src/core/payments/service.js';
+import type { ChargeCommand } from '../../src/core/payments/types.js';
+import type { Msisdn } from '../../src/kernel/msisdn.js';
+import { type Database, openDatabase } from '../../src/storage/db.js';
+import { migrate } from '../../src/storage/migrate.js';
+import { SqlMerchantRepository } from '../../src/storage/repositories/merchants.js';
+import { SqlOutboxRepository } from '../../src/storage/repositories/outbox.js';
+import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
+import { databaseUrlFor, engines, TestClock, uniqueReference } from '../support/app.js';
+
+type DebitBehaviour = 'debits' | 'fails_before_operator' | 'fails_after_operator';
+
+/** An operator whose line breaks on request, remembering which debits really happened. */
+class FlakyOperator implements CarrierNetwork {
+  behaviour: DebitBehaviour = 'debits';
+  /** Runs while a debit is on its way (to race settlement against it). */
+  duringDebit: () => Promise<void> = async () => {};
+  readonly debited = new Set<string>();
+  readonly credited: string[] = [];
+
+  async subscriber(msisdn: Msisdn): Promise<SubscriberProfile> {
+    return sandboxSubscriber(msisdn).profile;
+  }
+  async debit(request: DebitRequest): Promise<DebitOutcome> {
+    if (this.behaviour === 'fails_before_operator') throw new Error('connection refused');
+    await this.duringDebit();
+    this.debited.add(request.reference);
+    if (this.behaviour === 'fails_after_operator') throw new Error('connection reset');
+    return { kind: 'debited' };
+  }
+  async debitStatus(request: DebitRequest): Promise<DebitOutcome> {
+    return this.debited.has(request.reference) ? { kind: 'debited' } : { kind: 'refused', reason: 'operator_error' };
+  }
+  async credit(request: CreditRequest): Promise<void> {
+    this.credited.push(request.reference);
+  }
+}
+
+/** What happens to a charge when the line to the operator breaks: money is never lost or doubled. */
+for (const engine of engines()) {
+  describe(`charge recovery [${engine}]`, () => {
+    let db: Database;
+    let operator: FlakyOperator;
+    let payments: PaymentService;
+    let outbox: OutboxDispatcher;
+    const clock = new TestClock();
+    let service: ServiceContext;
+
+    before(async () => {
+      db = await openDatabase({ databaseUrl: await databaseUrlFor(engine, 'recovery'), dataDir: 'memory://' });
+      await migrate(db);
+      const merchants = new MerchantService(new SqlMerchantRepository(db.kysely));
+      const merchantId = await merchants.createMerchant('Recovery merchant');
+      await merchants.createService({ serviceId: 5000, merchantId, platform: 'directpay', name: 'Recovery', currency: 'NOK' }, 'r', 'r-password');
+      service = { serviceId: 5000, merchantId, platform: 'directpay', currency: 'NOK', requiresVerifiedMsisdn: false };
+      operator = new FlakyOperator();
+      const repository = new SqlPaymentRepository(db.kysely);
+      payments = new PaymentService({ carrier: operator, payments: repository, outbox: repository, clock });
+      outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
+      payments.registerOutboxHandlers(outbox);
+    });
+    after(() => db.close());
+
+    const command = (msisdn: string): ChargeCommand => ({
+      msisdn: msisdn as Msisdn,
+      amountMinor: 2500n,
+      serviceCode: '10002',
+      clientReference: uniqueReference('recovery'),
+      securityLevel: 'none',
+      details: {},
+    });
+    const status = async (reference: string) => (await payments.status(service, reference))?.status;
+
+    it('a debit that reached the operator before the line broke settles as paid', async () => {
+      operator.behaviour = 'fails_after_operator';
+      const charge = command('+4790000050');
+      const result = await payments.charge(service, charge);
+      assert.equal(result.ok ? 'ok' : result.error.kind, 'outcome_unknown');
+      clock.advance(3_000);
+      assert.equal(await payments.settlePending(), 1);
+      assert.equal(await status(charge.clientReference), 'paid');
+      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
+    });
+
+    it('a debit that never reached the operator settles as failed, releases the spend and frees the reference', async () => {
+      operator.behaviour = 'fails_before_operator';
+      const charge = command('+4790000051');
+      const result = await payments.charge(service, charge);
+      assert.equal(result.ok ? 'ok' : result.error.kind, 'outcome_unknown');
+      clock.advance(3_000);
+      await payments.settlePending();
+      assert.equal(await status(charge.clientReference), 'failed');
+      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
+
+      operator.behaviour = 'debits';
+      const retry = await payments.charge(service, charge);
+      assert.ok(retry.ok);
+      assert.equal(await status(charge.clientReference), 'paid');
+      assert.ok(operator.debited.has(`${retry.value.paymentId}.2`), 'the retry is a new debit reference');
+    });
+
+    it('a debit that lands after settlement gave up is given back through the outbox', async () => {
+      operator.behaviour = 'debits';
+      const charge = command('+4790000052');
+      operator.duringDebit = async () => {
+        // Settlement looks while the debit is still on its way and sees nothing yet.
+        clock.advance(3_000);
+        await payments.settlePending();
+      };
+      const result = await payments.charge(service, charge);
+      operator.duringDebit = async () => {};
+      assert.deepEqual(result.ok ? 'ok' : result.error.kind, 'operator_error');
+      assert.equal(await status(charge.clientReference), 'failed');
+      while ((await outbox.deliverDue()) > 0) {}
+      const paymentId = (await payments.status(service, charge.clientReference))?.paymentId;
+      assert.deepEqual(operator.credited, [`${paymentId}.1`]);
+    });
+  });
+}
