@@ -23,7 +23,8 @@ import { createDatabase, type PostgresHandle, startPostgres } from '../test/supp
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 const PAY_SECONDS = positiveInt('BENCH_PAY_SECONDS', 15);
 const BARE_SECONDS = 10;
-const WARMUP_SECONDS = 3;
+// PGlite needs about 4 s before its latencies settle (JIT, plan caches); PostgreSQL less.
+const WARMUP_SECONDS = 5;
 const PGBENCH = { scale: 10, clients: 32, threads: 2, seconds: 15 } as const;
 const MAX_ERROR_RATIO = 0.005;
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
