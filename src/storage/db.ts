@@ -94,7 +94,11 @@ async function openPglite(dataDir: string): Promise<Database> {
       });
     },
     exclusively: serialized(),
-    close: () => kysely.destroy(),
+    async close() {
+      await kysely.destroy();
+      // The dialect only closes a PGlite it has queried through; a migrate-only run has not.
+      if (!pglite.closed) await pglite.close();
+    },
   };
 }
 

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { engines, startTestApp, type TestApp, uniqueReference } from '../support/app.js';
+import { StrexClient } from '../support/strex.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const run = promisify(execFile);
+
+/** What an operator of the platform sees: health, metrics, the CLI, failure modes. */
+for (const engine of engines()) {
+  describe(`operations [${engine}]`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(engine, 'operations');
+    });
+    after(() => t.close());
+
+    it('GET /healthz answers ok while the database answers', async () => {
+      const response = await t.app.http.inject({ method: 'GET', url: '/healthz' });
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(response.json(), { status: 'ok', database: engine });
+    });
+
+    it('GET /metrics counts requests by route and payments by outcome', async () => {
+      const strex = new StrexClient(t.app);
+      await strex.pay({ Msisdn: '+4790000000', Price: 100, ServiceCode: '10002', ClientReference: uniqueReference('m') });
+      await strex.pay({ Msisdn: '+4790000003', Price: 100, ServiceCode: '10002', ClientReference: uniqueReference('m') });
+      const response = await t.app.http.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(response.statusCode, 200);
+      assert.match(response.headers['content-type'] as string, /^text\/plain/);
+      assert.match(response.body, /^opendcb_payments_total\{outcome="paid"\} 1$/m);
+      assert.match(response.body, /^opendcb_payments_total\{outcome="barred"\} 1$/m);
+      assert.match(response.body, /^opendcb_http_requests_total\{method="POST",route="\/restV1.svc\/service\/:serviceId\/pay",status="200"\} 1$/m);
+      assert.match(response.body, /^opendcb_http_request_duration_seconds_count\{method="POST",route="\/restV1.svc\/service\/:serviceId\/pay"\} 2$/m);
+    });
+
+    it('a lost database: /healthz 503, Pay a DirectPaymentFault code 5, never a stack trace', async () => {
+      const broken = await startTestApp(engine, 'operations_broken');
+      await broken.app.db.close();
+      const health = await broken.app.http.inject({ method: 'GET', url: '/healthz' });
+      assert.equal(health.statusCode, 503);
+      assert.deepEqual(health.json(), { status: 'unavailable', database: engine });
+      const pay = await new StrexClient(broken.app).pay({ Msisdn: '+4790000000', Price: 100, ServiceCode: '10002', ClientReference: 'x' });
+      assert.equal(pay.status, 500);
+      assert.deepEqual(pay.body, { Code: 5, Description: 'Internal server error' });
+      await broken.app.http.close();
+    });
+  });
+}
+
+describe('CLI', () => {
+  let dataDir: string;
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'opendcb-cli-'));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, [CLI, ...args], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', ...env } });
+
+  it('migrate applies the migrations once', async () => {
+    assert.match((await cli(['migrate'])).stdout, /^applied 0001_core\.sql, 0002_ledger_functions\.sql, 0003_reserve_before_debit\.sql$/m);
+    assert.equal((await cli(['migrate'])).stdout.trim(), 'schema up to date');
+  });
+
+  it('seed adds the demo data once, and never in production', async () => {
+    assert.match((await cli(['seed'])).stdout, /demo data seeded/);
+    assert.match((await cli(['seed'])).stdout, /demo data already present/);
+    await assert.rejects(cli(['seed'], { NODE_ENV: 'production' }), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /never seeded in production/);
+      return true;
+    });
+  });
+
+  it('serve refuses to start in production while demo data exists', async () => {
+    await assert.rejects(cli(['serve'], { NODE_ENV: 'production', PORT: '0' }), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /Refusing to start in production with the demo merchant present/);
+      return true;
+    });
+  });
+
+  it('an unknown command prints the usage', async () => {
+    await assert.rejects(cli(['dance']), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2);
+      assert.equal(error.stderr.trim(), 'usage: opendcb serve|migrate|seed');
+      return true;
+    });
+  });
+});
