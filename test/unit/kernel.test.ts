@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { monthPeriod, yearPeriod } from '../../src/kernel/clock.js';
+import { assertAmountMinor, formatMinor, MAX_AMOUNT_MINOR } from '../../src/kernel/money.js';
+import { msisdnCountry, parseMsisdn } from '../../src/kernel/msisdn.js';
+import { buildXml, parseXml, XmlError } from '../../src/kernel/xml.js';
+
+describe('parseMsisdn', () => {
+  it('normalises the written forms of one number to E.164', () => {
+    for (const raw of ['+4790000000', '4790000000', '004790000000', ' +4790000000 ']) assert.equal(parseMsisdn(raw), '+4790000000');
+  });
+  it('accepts the sandbox blocks of the three countries', () => {
+    assert.equal(parseMsisdn('+447700900017'), '+447700900017');
+    assert.equal(parseMsisdn('+27825550005'), '+27825550005');
+    assert.equal(msisdnCountry(parseMsisdn('+447700900017') ?? assert.fail()), 'GB');
+    assert.equal(msisdnCountry(parseMsisdn('+27825550005') ?? assert.fail()), 'ZA');
+  });
+  it('refuses fixed lines, short, long and non-numeric input', () => {
+    for (const raw of ['+4722000000', '+47', '12', '', 'abc', '+47 900 00 000', `+${'9'.repeat(16)}`, '+'.padEnd(40, '4')]) {
+      assert.equal(parseMsisdn(raw), null, raw);
+    }
+  });
+});
+
+describe('money', () => {
+  it('formats minor units exactly', () => {
+    assert.equal(formatMinor(1500n, 'NOK'), '15.00');
+    assert.equal(formatMinor(5n, 'ZAR'), '0.05');
+    assert.equal(formatMinor(-123456789012345n, 'USD'), '-1234567890123.45');
+  });
+  it('bounds every amount', () => {
+    assertAmountMinor(1n);
+    assertAmountMinor(MAX_AMOUNT_MINOR);
+    assert.throws(() => assertAmountMinor(0n));
+    assert.throws(() => assertAmountMinor(MAX_AMOUNT_MINOR + 1n));
+  });
+});
+
+describe('spend periods', () => {
+  it('are UTC calendar months and years', () => {
+    const newYearInOslo = new Date('2026-12-31T23:30:00Z');
+    assert.equal(monthPeriod(newYearInOslo), 'M2026-12');
+    assert.equal(yearPeriod(newYearInOslo), 'Y2026');
+  });
+});
+
+describe('XML', () => {
+  it('parses with namespaces stripped and every leaf a string', () => {
+    const parsed = parseXml('<a:R xmlns:a="urn:x"><a:P>10</a:P><a:Q>x &amp; &#65;&#x42;</a:Q></a:R>', 1000);
+    assert.deepEqual(parsed, { R: { P: '10', Q: 'x & AB' } });
+  });
+  it('refuses DTDs, entities, malformed and oversized input', () => {
+    for (const text of ['<!DOCTYPE a><a/>', '<?xml version="1.0"?><!ENTITY x "y"><a/>', '<a><b></a>', '<a>&#x110000;</a>']) {
+      assert.throws(() => parseXml(text, 1000), XmlError, text);
+    }
+    assert.throws(() => parseXml(`<a>${'x'.repeat(100)}</a>`, 50), XmlError);
+  });
+  it('escapes text when building', () => {
+    assert.equal(buildXml({ R: { '@xmlns': 'urn:x', T: '<&>', N: 5 } }), '<R xmlns="urn:x"><T>&lt;&amp;&gt;</T><N>5</N></R>');
+  });
+});
