@@ -6,6 +6,9 @@ import type { NewService, ServiceContext } from './types.js';
 const MAX_SECRET_LENGTH = 200;
 const CREDENTIAL_CACHE_TTL_MS = 60_000;
 const CREDENTIAL_CACHE_ENTRIES = 10_000;
+/** Failed checks per (service, username) before further checks are refused unhashed. */
+const MAX_FAILED_CHECKS = 20;
+const FAILED_CHECK_WINDOW_MS = 60_000;
 // Verifying against this when the user is unknown keeps the timing of both paths alike.
 const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
@@ -13,11 +16,16 @@ const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAA
  * Authenticates services. A successful check is cached under a hash of the exact
  * (service, username, password) triple for a minute, so a password hash is computed
  * once per minute per credential, not per request; a revoked credential stops
- * working within that minute.
+ * working within that minute. After MAX_FAILED_CHECKS failures for one (service,
+ * username) within a minute of each other, unknown passwords for it are refused without
+ * hashing until a quiet minute has passed: guessing costs the guesser, not our CPU. A
+ * credential already verified keeps working meanwhile, so a guesser cannot lock out a
+ * running merchant.
  */
 export class MerchantService {
   readonly #verified = new TtlCache<string, ServiceContext>(CREDENTIAL_CACHE_ENTRIES, CREDENTIAL_CACHE_TTL_MS);
   readonly #verifying = new Map<string, Promise<ServiceContext | null>>();
+  readonly #failures = new TtlCache<string, number>(CREDENTIAL_CACHE_ENTRIES, FAILED_CHECK_WINDOW_MS);
 
   constructor(private readonly repository: MerchantRepository) {}
 
@@ -31,10 +39,14 @@ export class MerchantService {
     // Concurrent first requests with one credential share a single hash computation.
     const inFlight = this.#verifying.get(cacheKey);
     if (inFlight) return inFlight;
+    const failureKey = `${serviceId}\u0000${username}`;
+    const failures = this.#failures.get(failureKey) ?? 0;
+    if (failures >= MAX_FAILED_CHECKS) return null;
     const verifying = this.#verify(serviceId, username, password).finally(() => this.#verifying.delete(cacheKey));
     this.#verifying.set(cacheKey, verifying);
     const service = await verifying;
     if (service) this.#verified.set(cacheKey, service);
+    else this.#failures.set(failureKey, failures + 1);
     return service;
   }
 
