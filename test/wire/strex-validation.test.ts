@@ -120,7 +120,7 @@ for (const engine of engines()) {
       });
 
       it('XML with a DTD or entities is refused fast (XXE, billion laughs)', async () => {
-        const xml = { 'content-type': 'application/xml' };
+        const xml = { 'content-type': 'application/xml', accept: 'application/xml' };
         const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><PaymentRequest><PaymentDetails><Msisdn>&lol2;</Msisdn></PaymentDetails></PaymentRequest>`;
         const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><PaymentRequest><PaymentDetails><Msisdn>&x;</Msisdn></PaymentDetails></PaymentRequest>`;
         for (const body of [laughs, xxe, '<PaymentRequest><PaymentDetails>', 'not xml at all']) {
@@ -189,10 +189,11 @@ for (const engine of engines()) {
         `<?xml version="1.0" encoding="utf-8"?><PaymentRequest${ns}><PaymentDetails><Msisdn>+4790000000</Msisdn><Price>1500</Price>` +
         `<ServiceCode>10002</ServiceCode><ClientReference>${reference}</ClientReference><Age>18</Age></PaymentDetails></PaymentRequest>`;
 
-      it('XML in → XML out, with or without the namespace', async () => {
+      it('XML in with Accept: application/xml → XML out, with or without the namespace', async () => {
         for (const ns of [` xmlns="${TYPES}"`, '']) {
           const reference = uniqueReference('xml');
-          const response = await strex.raw('POST', '', xmlPay(reference, ns), { 'content-type': 'application/xml; charset=utf-8' });
+          const headers = { 'content-type': 'application/xml; charset=utf-8', accept: 'application/xml' };
+          const response = await strex.raw('POST', '', xmlPay(reference, ns), headers);
           assert.equal(response.status, 200, response.text);
           assert.match(response.contentType, /^application\/xml/);
           const id = /<TransactionId>(\d+)<\/TransactionId>/.exec(response.text)?.[1];
@@ -201,6 +202,16 @@ for (const engine of engines()) {
             `<PaymentResponse xmlns="${TYPES}"><ClientReference>${reference}</ClientReference><TransactionId>${id}</TransactionId></PaymentResponse>`,
           );
         }
+      });
+
+      it('XML in without Accept → JSON out (the response format comes from Accept alone)', async () => {
+        const reference = uniqueReference('xml');
+        const response = await strex.raw('POST', '', xmlPay(reference), { 'content-type': 'text/xml' });
+        assert.equal(response.status, 200, response.text);
+        assert.match(response.contentType, /^application\/json/);
+        assert.equal((response.body as { ClientReference: string }).ClientReference, reference);
+        const star = await strex.raw('POST', '', xmlPay(uniqueReference('xml')), { 'content-type': 'text/xml', accept: '*/*' });
+        assert.match(star.contentType, /^application\/json/);
       });
 
       it('Accept picks the answer format: JSON in, XML out and XML in, JSON out', async () => {
@@ -227,7 +238,7 @@ for (const engine of engines()) {
 
       it('XML escapes and unescapes text', async () => {
         const reference = uniqueReference('a&amp;b');
-        const response = await strex.raw('POST', '', xmlPay(reference), { 'content-type': 'application/xml' });
+        const response = await strex.raw('POST', '', xmlPay(reference), { 'content-type': 'application/xml', accept: 'application/xml' });
         assert.equal(response.status, 200, response.text);
         assert.match(response.text, new RegExp(`<ClientReference>${reference}</ClientReference>`));
         const status = await strex.status(reference.replace('&amp;', '&'));

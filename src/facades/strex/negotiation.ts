@@ -6,21 +6,17 @@ export const TYPES_NS = 'http://directpay.intele.com/v1/types';
 export const FAULTS_NS = 'http://directpay.intele.com/v1/faults';
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const isXml = (mediaType: string | undefined) => mediaType !== undefined && /\b(application|text)\/xml\b/i.test(mediaType);
-
 /**
- * Response format as WCF's automatic format selection picks it: the Accept header,
- * else the request's own format, else JSON.
+ * Response format from the Accept header alone, as the vendor documents it (the request
+ * format comes from Content-Type, the response format from Accept) and as the reference
+ * §17 fixes it: no Accept, or one naming neither JSON nor XML first, means JSON.
  */
 export function wantsXml(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
-  if (accept && !/^\s*\*\/\*\s*$/.test(accept)) {
-    const xmlAt = accept.search(/(application|text)\/xml/i);
-    const jsonAt = accept.search(/application\/json/i);
-    if (xmlAt >= 0 && (jsonAt < 0 || xmlAt < jsonAt)) return true;
-    if (jsonAt >= 0) return false;
-  }
-  return isXml(request.headers['content-type']);
+  if (!accept) return false;
+  const xmlAt = accept.search(/(application|text)\/xml/i);
+  const jsonAt = accept.search(/application\/json/i);
+  return xmlAt >= 0 && (jsonAt < 0 || xmlAt < jsonAt);
 }
 
 /** Sends a response object as JSON, or as XML under the root element typeName. */
