@@ -61,7 +61,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   if (!config.production) await db.exclusively(() => seedDemoData(merchants, platform));
 
   const metrics = createMetrics();
-  const paymentRepository = new SqlPaymentRepository(db.kysely);
+  const paymentRepository = new SqlPaymentRepository(db);
   const carrier = new SandboxNetwork(new SqlSandboxPrepaidStore(db.kysely), clock);
   const payments = new PaymentService({ carrier, payments: paymentRepository, outbox: paymentRepository, clock, observe: metrics.observePayment });
   const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));

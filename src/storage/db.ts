@@ -13,6 +13,11 @@ export interface Database {
   readonly kysely: Kysely<Schema>;
   /** Runs a multi-statement script in one transaction, holding the migration lock. */
   runScriptsExclusively(run: (exec: ScriptExecutor) => Promise<void>): Promise<void>;
+  /**
+   * Runs one statement of the hot path as a named prepared statement: PostgreSQL parses
+   * and plans it once per connection instead of once per call.
+   */
+  prepared<R>(name: string, text: string, params: readonly unknown[]): Promise<R[]>;
   /** Runs work that must not race another process (seeding), under a cluster-wide lock. */
   exclusively<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -58,6 +63,9 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
         client.release();
       }
     },
+    async prepared<R>(name: string, text: string, params: readonly unknown[]) {
+      return (await pool.query({ name, text, values: [...params] })).rows as R[];
+    },
     async exclusively(work) {
       // A session lock on a client of its own: the work itself uses the pool freely.
       const client = await pool.connect();
@@ -92,6 +100,9 @@ async function openPglite(dataDir: string): Promise<Database> {
           return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
         });
       });
+    },
+    async prepared<R>(_name: string, text: string, params: readonly unknown[]) {
+      return (await pglite.query<R>(text, [...params])).rows;
     },
     exclusively: serialized(),
     async close() {

@@ -61,7 +61,7 @@ for (const engine of engines()) {
       await merchants.createService({ serviceId: 5000, merchantId, platform: 'directpay', name: 'Recovery', currency: 'NOK' }, 'r', 'r-password');
       service = { serviceId: 5000, merchantId, platform: 'directpay', currency: 'NOK', requiresVerifiedMsisdn: false };
       operator = new FlakyOperator();
-      const repository = new SqlPaymentRepository(db.kysely);
+      const repository = new SqlPaymentRepository(db);
       payments = new PaymentService({ carrier: operator, payments: repository, outbox: repository, clock });
       outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
       payments.registerOutboxHandlers(outbox);

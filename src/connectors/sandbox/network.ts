@@ -1,7 +1,12 @@
 import type { CarrierNetwork, CreditRequest, DebitOutcome, DebitRequest, SubscriberProfile } from '../../core/carrier/ports.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
-import { SANDBOX_LATE_ANSWER_MS, sandboxSubscriber } from './profiles.js';
+import { TtlCache } from '../../kernel/ttl-cache.js';
+import { SANDBOX_LATE_ANSWER_MS, type SandboxSubscriber, sandboxSubscriber } from './profiles.js';
+
+// Profiles are a pure function of the number: caching them changes no answer.
+const PROFILE_CACHE_ENTRIES = 50_000;
+const PROFILE_CACHE_TTL_MS = 10 * 60_000;
 
 /** Where the sandbox keeps prepaid balances (a table beside the ledger). */
 export interface SandboxPrepaidStore {
@@ -15,17 +20,19 @@ export interface SandboxPrepaidStore {
  * the process, so any number of server processes give the same answers.
  */
 export class SandboxNetwork implements CarrierNetwork {
+  readonly #profiles = new TtlCache<string, SandboxSubscriber>(PROFILE_CACHE_ENTRIES, PROFILE_CACHE_TTL_MS);
+
   constructor(
     private readonly prepaid: SandboxPrepaidStore,
     private readonly clock: Clock,
   ) {}
 
   async subscriber(msisdn: Msisdn): Promise<SubscriberProfile> {
-    return sandboxSubscriber(msisdn).profile;
+    return this.#lookup(msisdn).profile;
   }
 
   async debit(request: DebitRequest): Promise<DebitOutcome> {
-    const subscriber = sandboxSubscriber(request.msisdn);
+    const subscriber = this.#lookup(request.msisdn);
     if (!subscriber.profile.known) return { kind: 'refused', reason: 'unknown_subscriber' };
     switch (subscriber.debit) {
       case 'succeeds':
@@ -42,13 +49,22 @@ export class SandboxNetwork implements CarrierNetwork {
   }
 
   async debitStatus(request: DebitRequest, requestedAt: Date): Promise<DebitOutcome> {
-    const subscriber = sandboxSubscriber(request.msisdn);
+    const subscriber = this.#lookup(request.msisdn);
     if (subscriber.debit !== 'late') return this.debit(request);
     const waitedMs = this.clock.now().getTime() - requestedAt.getTime();
     return waitedMs >= SANDBOX_LATE_ANSWER_MS ? { kind: 'debited' } : { kind: 'unknown' };
   }
 
   async credit(request: CreditRequest): Promise<void> {
-    if (sandboxSubscriber(request.msisdn).debit === 'prepaid') await this.prepaid.credit(request.reference);
+    if (this.#lookup(request.msisdn).debit === 'prepaid') await this.prepaid.credit(request.reference);
+  }
+
+  #lookup(msisdn: Msisdn): SandboxSubscriber {
+    let subscriber = this.#profiles.get(msisdn);
+    if (!subscriber) {
+      subscriber = sandboxSubscriber(msisdn);
+      this.#profiles.set(msisdn, subscriber);
+    }
+    return subscriber;
   }
 }

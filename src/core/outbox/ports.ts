@@ -13,8 +13,8 @@ export interface OutboxRepository {
    * until the lease ends, so a worker that dies mid-delivery only delays them.
    */
   claimDue(limit: number, leaseMs: number): Promise<OutboxEvent[]>;
-  /** Records the outcome of one delivery attempt. */
-  complete(eventId: number, result: DeliveryResult): Promise<void>;
+  /** Records the outcomes of a batch of delivery attempts. */
+  complete(outcomes: ReadonlyArray<{ eventId: number; result: DeliveryResult }>): Promise<void>;
 }
 
 export type OutboxHandler = (event: OutboxEvent) => Promise<void>;

@@ -24,7 +24,9 @@ export class OutboxDispatcher {
   /** Delivers one batch; returns how many events it handled. */
   async deliverDue(): Promise<number> {
     const events = await this.repository.claimDue(BATCH_SIZE, CLAIM_LEASE_MS);
-    for (const event of events) await this.repository.complete(event.id, await this.#deliver(event));
+    const outcomes: { eventId: number; result: DeliveryResult }[] = [];
+    for (const event of events) outcomes.push({ eventId: event.id, result: await this.#deliver(event) });
+    if (outcomes.length > 0) await this.repository.complete(outcomes);
     return events.length;
   }
 

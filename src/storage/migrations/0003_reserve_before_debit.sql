@@ -1,6 +1,8 @@
 -- A charge is reserved in the ledger before the operator is asked to debit, so no
 -- money moves without a record: a crash between the two leaves a pending payment
 -- that settlement resolves from the operator's answer. See docs/decisions.md.
+-- The outbox carries only what must leave the system (a reversal's credit to the
+-- operator); the payments and journal tables are the record of everything else.
 
 -- A refused attempt frees its ClientReference; the retry is a new attempt on the same
 -- row, and the operator sees a new debit reference (payment id + attempt).
@@ -82,7 +84,6 @@ BEGIN
   ELSE
     INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
     VALUES (v_id, 'charge', p_debit_account, p_credit_account, p_amount_minor, p_currency);
-    PERFORM enqueue_payment_event('payment.paid', v_id);
   END IF;
 
   RETURN QUERY SELECT 'reserved'::TEXT, v_id, v_status, v_attempt;
@@ -128,7 +129,6 @@ BEGIN
      WHERE msisdn = v_payment.msisdn AND currency = v_payment.currency
        AND period IN (v_payment.month_period, v_payment.year_period);
   END IF;
-  PERFORM enqueue_payment_event('payment.' || p_status, v_payment.id);
   RETURN p_status;
 END;
 $$;

@@ -20,12 +20,16 @@ export class SqlOutboxRepository implements OutboxRepository {
     }));
   }
 
-  async complete(eventId: number, result: DeliveryResult): Promise<void> {
-    if (result === 'delivered') {
-      await sql`UPDATE outbox_events SET delivered_at = now(), attempts = attempts + 1 WHERE id = ${eventId}`.execute(this.db);
-      return;
+  async complete(outcomes: ReadonlyArray<{ eventId: number; result: DeliveryResult }>): Promise<void> {
+    const delivered = outcomes.filter((o) => o.result === 'delivered').map((o) => o.eventId);
+    if (delivered.length > 0) {
+      await sql`UPDATE outbox_events SET delivered_at = now(), attempts = attempts + 1
+                 WHERE id = ANY(${delivered}::bigint[])`.execute(this.db);
     }
-    await sql`UPDATE outbox_events SET attempts = attempts + 1, last_error = ${result.error},
-                available_at = now() + ${result.retryInMs} * interval '1 millisecond' WHERE id = ${eventId}`.execute(this.db);
+    for (const { eventId, result } of outcomes) {
+      if (result === 'delivered') continue;
+      await sql`UPDATE outbox_events SET attempts = attempts + 1, last_error = ${result.error},
+                  available_at = now() + ${result.retryInMs} * interval '1 millisecond' WHERE id = ${eventId}`.execute(this.db);
+    }
   }
 }

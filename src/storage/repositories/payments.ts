@@ -10,6 +10,7 @@ import type {
 import type { PaymentStatus } from '../../core/payments/types.js';
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
+import type { Database } from '../db.js';
 import type { Schema } from '../schema.js';
 
 /** SQLSTATE raised by the ledger functions for a refusal that must leave no trace. */
@@ -22,17 +23,27 @@ export function ledgerRefusal(error: unknown): string | null {
 
 const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
 
+/** reserve_charge and settle_charge run once or twice per Pay: prepared, not rebuilt. */
+const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb)';
+const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5) AS status';
+
 export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
-  constructor(private readonly db: Kysely<Schema>) {}
+  private readonly db: Kysely<Schema>;
+
+  constructor(private readonly database: Database) {
+    this.db = database.kysely;
+  }
 
   async reserveCharge(r: ChargeRecord): Promise<ReserveOutcome> {
     try {
-      const { rows } = await sql<{ outcome: string; payment_id: string; payment_status: string; attempt: number }>`
-        SELECT * FROM reserve_charge(${r.serviceId}, ${r.merchantId}, ${r.clientReference}, ${r.detailsHash},
-          ${r.msisdn}, ${r.operator}, ${r.amountMinor.toString()}, ${r.currency}, ${r.serviceCode},
-          ${r.testSubscriber}, ${r.monthPeriod}, ${limitArg(r.monthLimitMinor)}, ${r.yearPeriod},
-          ${limitArg(r.yearLimitMinor)}, ${r.debitAccount}, ${r.creditAccount}, ${JSON.stringify(r.details)}::jsonb)`.execute(
-        this.db,
+      const rows = await this.database.prepared<{ outcome: string; payment_id: string; payment_status: string; attempt: number }>(
+        'reserve_charge',
+        RESERVE_CHARGE_SQL,
+        [
+          r.serviceId, r.merchantId, r.clientReference, r.detailsHash, r.msisdn, r.operator, r.amountMinor.toString(),
+          r.currency, r.serviceCode, r.testSubscriber, r.monthPeriod, limitArg(r.monthLimitMinor), r.yearPeriod,
+          limitArg(r.yearLimitMinor), r.debitAccount, r.creditAccount, JSON.stringify(r.details),
+        ],
       );
       const row = rows[0];
       if (!row) throw new Error('reserve_charge returned no row');
@@ -89,9 +100,10 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
     debitAccount: string,
     creditAccount: string,
   ): Promise<PaymentStatus | 'superseded'> {
-    const { rows } = await sql<{ settle_charge: string }>`
-      SELECT settle_charge(${paymentId}, ${attempt}, ${status}, ${debitAccount}, ${creditAccount})`.execute(this.db);
-    const settled = rows[0]?.settle_charge;
+    const rows = await this.database.prepared<{ status: string }>('settle_charge', SETTLE_CHARGE_SQL, [
+      paymentId, attempt, status, debitAccount, creditAccount,
+    ]);
+    const settled = rows[0]?.status;
     if (!settled) throw new Error(`settle_charge found no payment ${paymentId}`);
     return settled as PaymentStatus | 'superseded';
   }
