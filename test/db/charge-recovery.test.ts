@@ -17,16 +17,17 @@ import { databaseUrlFor, engines, TestClock, uniqueReference } from '../support/
 
 type DebitBehaviour = 'debits' | 'fails_before_operator' | 'fails_after_operator';
 
-/** An operator whose line breaks on request, remembering which debits really happened. */
+/** An operator that debits online, whose line breaks on request, remembering which debits really happened. */
 class FlakyOperator implements CarrierNetwork {
   behaviour: DebitBehaviour = 'debits';
   /** Runs while a debit is on its way (to race settlement against it). */
   duringDebit: () => Promise<void> = async () => {};
   readonly debited = new Set<string>();
+  billing: SubscriberProfile['billing'] = 'realtime';
   readonly credited: string[] = [];
 
   async subscriber(msisdn: Msisdn): Promise<SubscriberProfile> {
-    return sandboxSubscriber(msisdn).profile;
+    return { ...sandboxSubscriber(msisdn).profile, billing: this.billing };
   }
   async debit(request: DebitRequest): Promise<DebitOutcome> {
     if (this.behaviour === 'fails_before_operator') throw new Error('connection refused');
@@ -77,6 +78,18 @@ for (const engine of engines()) {
       details: {},
     });
     const status = async (reference: string) => (await payments.status(service, reference))?.status;
+
+    it('a charge the operator collects on the invoice is recorded as paid without any call', async () => {
+      operator.behaviour = 'fails_before_operator';
+      operator.billing = 'invoice';
+      const charge = command('+4790000053');
+      const result = await payments.charge(service, charge);
+      operator.billing = 'realtime';
+      assert.ok(result.ok);
+      assert.equal(await status(charge.clientReference), 'paid');
+      assert.equal(operator.debited.size, 0);
+      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
+    });
 
     it('a debit that reached the operator before the line broke settles as paid', async () => {
       operator.behaviour = 'fails_after_operator';

@@ -61,6 +61,7 @@ export function sandboxSubscriber(msisdn: Msisdn): SandboxSubscriber {
       subscription: 'postpaid',
       fundingSource: 'operator',
       limits: DEFAULT_LIMITS,
+      billing: 'invoice',
       whitelisted: false,
       terminalType: 'Sandbox Phone',
     },
@@ -88,17 +89,22 @@ function applyProfile(base: SandboxSubscriber, nn: string, block: NumberBlock): 
     case '04':
       return withProfile(base, { registration: 'verified', limits: { ...DEFAULT_LIMITS, yearlyMinor: null } });
     case '05':
-      return withProfile(base, { subscription: 'prepaid' }, { debit: 'prepaid', prepaidBalanceMinor: SANDBOX_PREPAID_BALANCE_MINOR });
+      return withProfile(
+        base,
+        { subscription: 'prepaid', billing: 'realtime' },
+        { debit: 'prepaid', prepaidBalanceMinor: SANDBOX_PREPAID_BALANCE_MINOR },
+      );
     case '06':
       return withProfile(base, { age: 15 });
     case '07':
       return withProfile(base, { age: 17 });
     case '08':
       return withProfile(base, { limits: { ...DEFAULT_LIMITS, monthlyMinor: 1_000n } });
+    // The operator's own behaviour shows only when it is asked online.
     case '10':
-      return { ...base, debit: 'late' };
+      return withProfile(base, { billing: 'realtime' }, { debit: 'late' });
     case '11':
-      return { ...base, debit: 'operator_error' };
+      return withProfile(base, { billing: 'realtime' }, { debit: 'operator_error' });
     case '12':
       return { ...base, consent: 'declines' };
     case '13':
@@ -108,7 +114,7 @@ function applyProfile(base: SandboxSubscriber, nn: string, block: NumberBlock): 
     case '15':
       return withProfile(base, { operator: block.portedTo, portedFrom: block.home });
     case '16':
-      return withProfile(base, { fundingSource: 'card' });
+      return withProfile(base, { fundingSource: 'card', billing: 'realtime' });
     case '17':
       return withProfile(base, { whitelisted: true });
     default:

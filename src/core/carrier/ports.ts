@@ -30,6 +30,14 @@ export interface SubscriberProfile {
   readonly subscription: 'postpaid' | 'prepaid' | 'unknown';
   readonly fundingSource: 'operator' | 'card' | 'unknown';
   readonly limits: SubscriberLimits;
+  /**
+   * How the operator collects a charge. 'invoice': the charge goes on the subscriber's
+   * bill from our ledger (the operator is billed from the journal, as Strex bills
+   * postpaid subscribers), so recording it is the charge and no call is made.
+   * 'realtime': the operator must debit now (prepaid balance, payment card, operators
+   * that charge online) through CarrierNetwork.debit.
+   */
+  readonly billing: 'invoice' | 'realtime';
   /** Test subscribers are never charged. */
   readonly whitelisted: boolean;
   readonly terminalType: string;

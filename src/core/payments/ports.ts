@@ -14,6 +14,8 @@ export interface ChargeRecord {
   serviceCode: string;
   /** A test subscriber's charge is recorded as paid at once and never sent to the operator. */
   testSubscriber: boolean;
+  /** The operator collects it from the invoice: recorded as paid, no debit call. */
+  paidAtOnce: boolean;
   monthPeriod: string;
   monthLimitMinor: bigint | null;
   yearPeriod: string;

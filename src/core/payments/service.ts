@@ -30,10 +30,11 @@ export interface PaymentServiceDeps {
  * Charges, reversals and status of direct carrier billing payments.
  *
  * A charge is reserved first, in one statement that enforces idempotency on the
- * ClientReference, the platform blocklist and the period spend limits; only then is the
- * operator asked to debit (idempotent on payment id + attempt), and a second statement
- * settles the reservation as paid or failed. No money moves without a record: if the
- * process dies in between, settlement asks the operator what became of the debit.
+ * ClientReference, the platform blocklist and the period spend limits. A charge the
+ * operator collects on the subscriber's invoice is complete with that statement. One it
+ * must debit online is then sent to the operator (idempotent on payment id + attempt),
+ * and a second statement settles it as paid or failed. No money moves without a record:
+ * if the process dies in between, settlement asks the operator what became of the debit.
  */
 export class PaymentService {
   constructor(private readonly deps: PaymentServiceDeps) {}
@@ -139,6 +140,7 @@ export class PaymentService {
       currency: service.currency,
       serviceCode: command.serviceCode,
       testSubscriber: profile.whitelisted,
+      paidAtOnce: profile.whitelisted || profile.billing === 'invoice',
       monthPeriod: monthPeriod(now),
       monthLimitMinor: profile.limits.monthlyMinor,
       yearPeriod: yearPeriod(now),

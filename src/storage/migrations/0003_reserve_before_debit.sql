@@ -13,19 +13,21 @@ DROP FUNCTION settle_charge(BIGINT, TEXT, TEXT, TEXT);
 DROP FUNCTION reverse_payment(BIGINT, BIGINT);
 
 -- Reserves a charge in one statement: idempotent on (service, ClientReference),
--- blocklist, period spend limits. A test subscriber is never charged: its payment is
--- recorded as paid at once against the test-operator account. Refusals raise OD001 so
+-- blocklist, period spend limits. With p_paid_at_once (a charge the operator collects
+-- on the subscriber's invoice, or a test subscriber's, which is never collected) the
+-- payment is recorded as paid with its journal entry in the same statement; otherwise
+-- it is pending until the operator's debit settles it. Refusals raise OD001 so
 -- nothing of the attempt survives (a failed row being retried stays failed).
 CREATE FUNCTION reserve_charge(
   p_service_id BIGINT, p_merchant_id BIGINT, p_client_reference TEXT, p_details_hash TEXT,
   p_msisdn TEXT, p_operator TEXT, p_amount_minor BIGINT, p_currency TEXT, p_service_code TEXT,
-  p_test_subscriber BOOLEAN, p_month_period TEXT, p_month_limit BIGINT,
+  p_test_subscriber BOOLEAN, p_paid_at_once BOOLEAN, p_month_period TEXT, p_month_limit BIGINT,
   p_year_period TEXT, p_year_limit BIGINT, p_debit_account TEXT, p_credit_account TEXT,
   p_details JSONB
 ) RETURNS TABLE (outcome TEXT, payment_id BIGINT, payment_status TEXT, attempt INTEGER)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_status TEXT := CASE WHEN p_test_subscriber THEN 'paid' ELSE 'pending' END;
+  v_status TEXT := CASE WHEN p_paid_at_once OR p_test_subscriber THEN 'paid' ELSE 'pending' END;
   v_id BIGINT;
   v_attempt INTEGER := 1;
   v_existing payments%ROWTYPE;
@@ -81,7 +83,9 @@ BEGIN
     IF v_counted = 0 OR (p_year_limit >= 0 AND p_amount_minor > p_year_limit) THEN
       RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'limit_yearly';
     END IF;
-  ELSE
+  END IF;
+
+  IF v_status = 'paid' THEN
     INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
     VALUES (v_id, 'charge', p_debit_account, p_credit_account, p_amount_minor, p_currency);
   END IF;

@@ -24,7 +24,7 @@ export function ledgerRefusal(error: unknown): string | null {
 const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
 
 /** reserve_charge and settle_charge run once or twice per Pay: prepared, not rebuilt. */
-const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb)';
+const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb)';
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5) AS status';
 
 export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
@@ -41,7 +41,7 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
         RESERVE_CHARGE_SQL,
         [
           r.serviceId, r.merchantId, r.clientReference, r.detailsHash, r.msisdn, r.operator, r.amountMinor.toString(),
-          r.currency, r.serviceCode, r.testSubscriber, r.monthPeriod, limitArg(r.monthLimitMinor), r.yearPeriod,
+          r.currency, r.serviceCode, r.testSubscriber, r.paidAtOnce, r.monthPeriod, limitArg(r.monthLimitMinor), r.yearPeriod,
           limitArg(r.yearLimitMinor), r.debitAccount, r.creditAccount, JSON.stringify(r.details),
         ],
       );
