@@ -58,7 +58,14 @@ export interface Schema {
     currency: string;
     created_at: Timestamp;
   };
-  spend_counters: { msisdn: string; currency: string; period: string; spent_minor: Int8 };
+  subscriber_spend: {
+    msisdn: string;
+    currency: string;
+    month_period: string;
+    month_spent_minor: Int8;
+    year_period: string;
+    year_spent_minor: Int8;
+  };
   outbox_events: {
     id: GeneratedInt8;
     topic: string;

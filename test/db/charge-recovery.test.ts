@@ -135,5 +135,26 @@ for (const engine of engines()) {
       const paymentId = (await payments.status(service, charge.clientReference))?.paymentId;
       assert.deepEqual(operator.credited, [`${paymentId}.1`]);
     });
+
+    it('spend limits follow UTC calendar periods; a reversal gives back only to a period still current', async () => {
+      operator.billing = 'invoice';
+      const msisdn = '+4790000054';
+      const november = command(msisdn);
+      assert.ok((await payments.charge(service, november)).ok);
+      const before = clock.now();
+      // The first day of the next month at 00:30 UTC.
+      const next = new Date(Date.UTC(before.getUTCFullYear(), before.getUTCMonth() + 1, 1, 0, 30));
+      clock.advance(next.getTime() - before.getTime());
+      assert.ok((await payments.charge(service, command(msisdn))).ok);
+      const sameYear = next.getUTCMonth() !== 0;
+      assert.deepEqual(await payments.spent(november.msisdn, 'NOK', clock.now()), {
+        monthMinor: 2500n,
+        yearMinor: sameYear ? 5000n : 2500n,
+      });
+      const paymentId = (await payments.status(service, november.clientReference))?.paymentId ?? assert.fail();
+      assert.ok((await payments.reverse(service, paymentId)).ok);
+      assert.deepEqual(await payments.spent(november.msisdn, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
+      operator.billing = 'realtime';
+    });
   });
 }

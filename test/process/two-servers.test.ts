@@ -43,8 +43,10 @@ describe('two server processes on one PostgreSQL', { skip: !process.env.TEST_POS
     try {
       const payments = await client.query('SELECT count(*)::int AS n FROM payments WHERE client_reference = $1', [details.ClientReference]);
       const entries = await client.query('SELECT count(*)::int AS n FROM journal_entries WHERE payment_id = $1', [[...ids][0]]);
-      const spent = await client.query("SELECT spent_minor::int AS n FROM spend_counters WHERE msisdn = '+4790000040' ORDER BY period");
-      assert.deepEqual([payments.rows[0].n, entries.rows[0].n, spent.rows.map((r) => r.n)], [1, 1, [1500, 1500]]);
+      const spent = await client.query(
+        "SELECT month_spent_minor::int AS m, year_spent_minor::int AS y FROM subscriber_spend WHERE msisdn = '+4790000040'",
+      );
+      assert.deepEqual([payments.rows[0].n, entries.rows[0].n, spent.rows], [1, 1, [{ m: 1500, y: 1500 }]]);
     } finally {
       await client.end();
     }

@@ -39,10 +39,10 @@ export async function assertLedgerConsistent(app: OpenDcb): Promise<void> {
   assert.deepEqual(owed, [], 'merchant balances in the journal match their paid payments');
 }
 
-/** Money a subscriber spent in the counters, per period. */
+/** What a subscriber has spent this month (M) and year (Y); {} when never charged. */
 export async function spendCounters(app: OpenDcb, msisdn: string): Promise<Record<string, number>> {
-  const rows = await app.db.kysely.selectFrom('spend_counters').select(['period', 'spent_minor']).where('msisdn', '=', msisdn).execute();
-  return Object.fromEntries(rows.map((r) => [r.period.slice(0, 1), Number(r.spent_minor)]));
+  const row = await app.db.kysely.selectFrom('subscriber_spend').selectAll().where('msisdn', '=', msisdn).executeTakeFirst();
+  return row ? { M: Number(row.month_spent_minor), Y: Number(row.year_spent_minor) } : {};
 }
 
 export async function countRows(app: OpenDcb, table: 'payments' | 'journal_entries' | 'outbox_events', where: Record<string, unknown> = {}) {

@@ -150,7 +150,7 @@ for (const engine of engines()) {
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
       assert.equal(row.test_subscriber, true);
-      const spent = await t.app.db.kysely.selectFrom('spend_counters').selectAll().where('msisdn', '=', '+4790000017').execute();
+      const spent = await t.app.db.kysely.selectFrom('subscriber_spend').selectAll().where('msisdn', '=', '+4790000017').execute();
       assert.deepEqual(spent, []);
     });
 

@@ -8,6 +8,40 @@
 -- row, and the operator sees a new debit reference (payment id + attempt).
 ALTER TABLE payments ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt BETWEEN 1 AND 1000);
 
+-- One row per subscriber and currency with the current month's and year's spend: one
+-- upsert per charge instead of one per period. Older periods need no row: a period
+-- that is over limits nothing.
+CREATE TABLE subscriber_spend (
+  msisdn             TEXT NOT NULL,
+  currency           CHAR(3) NOT NULL,
+  month_period       TEXT NOT NULL,
+  month_spent_minor  BIGINT NOT NULL CHECK (month_spent_minor >= 0),
+  year_period        TEXT NOT NULL,
+  year_spent_minor   BIGINT NOT NULL CHECK (year_spent_minor >= 0),
+  PRIMARY KEY (msisdn, currency)
+);
+INSERT INTO subscriber_spend (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
+SELECT k.msisdn, k.currency, coalesce(m.period, 'M0000-00'), coalesce(m.spent_minor, 0),
+       coalesce(y.period, 'Y0000'), coalesce(y.spent_minor, 0)
+  FROM (SELECT DISTINCT msisdn, currency FROM spend_counters) AS k
+  LEFT JOIN LATERAL (SELECT period, spent_minor FROM spend_counters c
+                      WHERE c.msisdn = k.msisdn AND c.currency = k.currency AND c.period LIKE 'M%'
+                      ORDER BY c.period DESC LIMIT 1) AS m ON true
+  LEFT JOIN LATERAL (SELECT period, spent_minor FROM spend_counters c
+                      WHERE c.msisdn = k.msisdn AND c.currency = k.currency AND c.period LIKE 'Y%'
+                      ORDER BY c.period DESC LIMIT 1) AS y ON true;
+DROP TABLE spend_counters;
+
+-- Gives a payment's amount back to the spend of its periods, where they are still current.
+CREATE FUNCTION release_spend(p_msisdn TEXT, p_currency TEXT, p_month_period TEXT, p_year_period TEXT, p_amount_minor BIGINT)
+RETURNS VOID
+LANGUAGE sql AS $$
+  UPDATE subscriber_spend
+     SET month_spent_minor = month_spent_minor - CASE WHEN month_period = p_month_period THEN p_amount_minor ELSE 0 END,
+         year_spent_minor = year_spent_minor - CASE WHEN year_period = p_year_period THEN p_amount_minor ELSE 0 END
+   WHERE msisdn = p_msisdn AND currency = p_currency;
+$$;
+
 DROP FUNCTION record_charge(BIGINT, BIGINT, TEXT, TEXT, TEXT, TEXT, BIGINT, TEXT, TEXT, TEXT, BOOLEAN, TEXT, BIGINT, TEXT, BIGINT, TEXT, TEXT, JSONB);
 DROP FUNCTION settle_charge(BIGINT, TEXT, TEXT, TEXT);
 DROP FUNCTION reverse_payment(BIGINT, BIGINT);
@@ -31,7 +65,8 @@ DECLARE
   v_id BIGINT;
   v_attempt INTEGER := 1;
   v_existing payments%ROWTYPE;
-  v_counted INTEGER;
+  v_month_spent BIGINT;
+  v_year_spent BIGINT;
 BEGIN
   INSERT INTO payments (service_id, merchant_id, client_reference, details_hash, msisdn, operator,
                         amount_minor, currency, service_code, status, test_subscriber,
@@ -65,22 +100,21 @@ BEGIN
   END IF;
 
   IF NOT p_test_subscriber THEN
-    INSERT INTO spend_counters AS c (msisdn, currency, period, spent_minor)
-    VALUES (p_msisdn, p_currency, p_month_period, p_amount_minor)
-    ON CONFLICT (msisdn, currency, period) DO UPDATE
-      SET spent_minor = c.spent_minor + EXCLUDED.spent_minor
-      WHERE p_month_limit < 0 OR c.spent_minor + EXCLUDED.spent_minor <= p_month_limit;
-    GET DIAGNOSTICS v_counted = ROW_COUNT;
-    IF v_counted = 0 OR (p_month_limit >= 0 AND p_amount_minor > p_month_limit) THEN
+    -- The row lock of the upsert serialises concurrent charges of one subscriber.
+    INSERT INTO subscriber_spend AS s (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
+    VALUES (p_msisdn, p_currency, p_month_period, p_amount_minor, p_year_period, p_amount_minor)
+    ON CONFLICT (msisdn, currency) DO UPDATE
+      SET month_period = EXCLUDED.month_period,
+          month_spent_minor = EXCLUDED.month_spent_minor
+            + CASE WHEN s.month_period = EXCLUDED.month_period THEN s.month_spent_minor ELSE 0 END,
+          year_period = EXCLUDED.year_period,
+          year_spent_minor = EXCLUDED.year_spent_minor
+            + CASE WHEN s.year_period = EXCLUDED.year_period THEN s.year_spent_minor ELSE 0 END
+    RETURNING s.month_spent_minor, s.year_spent_minor INTO v_month_spent, v_year_spent;
+    IF p_month_limit >= 0 AND v_month_spent > p_month_limit THEN
       RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'limit_monthly';
     END IF;
-    INSERT INTO spend_counters AS c (msisdn, currency, period, spent_minor)
-    VALUES (p_msisdn, p_currency, p_year_period, p_amount_minor)
-    ON CONFLICT (msisdn, currency, period) DO UPDATE
-      SET spent_minor = c.spent_minor + EXCLUDED.spent_minor
-      WHERE p_year_limit < 0 OR c.spent_minor + EXCLUDED.spent_minor <= p_year_limit;
-    GET DIAGNOSTICS v_counted = ROW_COUNT;
-    IF v_counted = 0 OR (p_year_limit >= 0 AND p_amount_minor > p_year_limit) THEN
+    IF p_year_limit >= 0 AND v_year_spent > p_year_limit THEN
       RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'limit_yearly';
     END IF;
   END IF;
@@ -128,10 +162,9 @@ BEGIN
   IF p_status = 'paid' THEN
     INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
     VALUES (v_payment.id, 'charge', p_debit_account, p_credit_account, v_payment.amount_minor, v_payment.currency);
-  ELSE
-    UPDATE spend_counters SET spent_minor = spent_minor - v_payment.amount_minor
-     WHERE msisdn = v_payment.msisdn AND currency = v_payment.currency
-       AND period IN (v_payment.month_period, v_payment.year_period);
+  ELSIF NOT v_payment.test_subscriber THEN
+    PERFORM release_spend(v_payment.msisdn, v_payment.currency, v_payment.month_period,
+                          v_payment.year_period, v_payment.amount_minor);
   END IF;
   RETURN p_status;
 END;
@@ -165,9 +198,8 @@ BEGIN
   VALUES (v_payment.id, 'reversal', v_charge.credit_account, v_charge.debit_account,
           v_charge.amount_minor, v_charge.currency);
   IF NOT v_payment.test_subscriber THEN
-    UPDATE spend_counters SET spent_minor = spent_minor - v_payment.amount_minor
-     WHERE msisdn = v_payment.msisdn AND currency = v_payment.currency
-       AND period IN (v_payment.month_period, v_payment.year_period);
+    PERFORM release_spend(v_payment.msisdn, v_payment.currency, v_payment.month_period,
+                          v_payment.year_period, v_payment.amount_minor);
     PERFORM enqueue_payment_event('payment.reversed', v_payment.id);
   END IF;
   RETURN QUERY SELECT 'reversed'::TEXT, 'reversed'::TEXT, v_payment.client_reference;

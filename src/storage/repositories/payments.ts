@@ -109,15 +109,12 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
   }
 
   async spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>> {
-    if (periods.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('spend_counters')
-      .select(['period', 'spent_minor'])
-      .where('msisdn', '=', msisdn)
-      .where('currency', '=', currency)
-      .where('period', 'in', [...periods])
-      .execute();
-    return new Map(rows.map((row) => [row.period, BigInt(row.spent_minor)]));
+    const row = await this.db.selectFrom('subscriber_spend').selectAll().where('msisdn', '=', msisdn).where('currency', '=', currency).executeTakeFirst();
+    const spent = new Map<string, bigint>();
+    if (!row) return spent;
+    if (periods.includes(row.month_period)) spent.set(row.month_period, BigInt(row.month_spent_minor));
+    if (periods.includes(row.year_period)) spent.set(row.year_period, BigInt(row.year_spent_minor));
+    return spent;
   }
 
   async enqueue(topic: string, payload: Record<string, unknown>): Promise<void> {
