@@ -30,6 +30,8 @@ export interface OpenDcb {
   outbox: OutboxDispatcher;
   /** Starts the background worker (when configured) and listens. Returns the bound address. */
   listen(): Promise<string>;
+  /** Starts only the background worker (opendcb worker): no HTTP listener. */
+  startWorker(): void;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,9 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments });
 
   let worker: Worker | undefined;
+  const startBackgroundWork = () => {
+    worker ??= startWorker({ outbox, payments }, (error) => http.log.error({ err: error }, 'background work failed'));
+  };
   return {
     http,
     db,
@@ -95,11 +100,10 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     payments,
     outbox,
     async listen() {
-      if (config.workers) {
-        worker = startWorker({ outbox, payments }, (error) => http.log.error({ err: error }, 'background work failed'));
-      }
+      if (config.workers) startBackgroundWork();
       return http.listen({ port: config.port, host: config.host });
     },
+    startWorker: startBackgroundWork,
     async close() {
       // In-flight requests finish first; then the worker; the database last.
       await http.close();

@@ -8,7 +8,7 @@ import { migrate } from './storage/migrate.js';
 import { SqlMerchantRepository } from './storage/repositories/merchants.js';
 import { SqlPlatformRepository } from './storage/repositories/platform.js';
 
-const USAGE = 'usage: opendcb serve|migrate|seed';
+const USAGE = 'usage: opendcb serve|worker|migrate|seed';
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
 async function main(command: string | undefined): Promise<number> {
@@ -16,6 +16,8 @@ async function main(command: string | undefined): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(config);
+    case 'worker':
+      return work(config);
     case 'migrate':
     case 'seed': {
       const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
@@ -43,9 +45,25 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await buildApp(config);
   const address = await app.listen();
   app.http.log.info({ address, database: app.db.kind, sandbox: config.sandbox }, 'OpenDCB listening');
-  await new Promise<void>((resolve) => {
+  await untilSignalled(app.http.log);
+  await app.close();
+  return 0;
+}
+
+/** Background work only (outbox delivery, settlement), for running it beside the servers. */
+async function work(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const app = await buildApp(config);
+  app.startWorker();
+  app.http.log.info({ database: app.db.kind }, 'OpenDCB worker running');
+  await untilSignalled(app.http.log);
+  await app.close();
+  return 0;
+}
+
+function untilSignalled(log: { info(object: object, message: string): void }): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      app.http.log.info({ signal }, 'shutting down');
+      log.info({ signal }, 'shutting down');
       // A hung connection must not keep the process alive forever.
       setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
       resolve();
@@ -53,8 +71,6 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  await app.close();
-  return 0;
 }
 
 main(process.argv[2]).then(

@@ -12,8 +12,9 @@ describe('two server processes on one PostgreSQL', { skip: !process.env.TEST_POS
   let databaseUrl = '';
   before(async () => {
     databaseUrl = (await databaseUrlFor('postgres', 'two_servers')) ?? '';
-    // Both start at once: migrations and seeding must be safe to race.
-    const started = await Promise.allSettled([0, 1].map(() => startServerProcess({ DATABASE_URL: databaseUrl, WORKERS: 'true' })));
+    // Both start at once: migrations and seeding must be safe to race. Their workers are off:
+    // background work is the separate `opendcb worker` process below.
+    const started = await Promise.allSettled([0, 1].map(() => startServerProcess({ DATABASE_URL: databaseUrl, WORKERS: 'false' })));
     servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failure = started.find((s) => s.status === 'rejected');
     if (failure) throw failure.reason;
@@ -61,6 +62,29 @@ describe('two server processes on one PostgreSQL', { skip: !process.env.TEST_POS
     assert.deepEqual(await reversed.json(), { TransactionId: paid.body.TransactionId });
     const status = await fetch(`${a.baseUrl}/RestV1.svc/service/1000/pay/${details.ClientReference}`, { headers });
     assert.deepEqual(await status.json(), { ClientReference: details.ClientReference, PaymentStatus: 2, TransactionId: paid.body.TransactionId });
+  });
+
+  it('a separate `opendcb worker` settles a late payment without anyone asking', async () => {
+    const [a] = servers as [ServerProcess];
+    const worker = await startServerProcess({ DATABASE_URL: databaseUrl }, 'worker');
+    try {
+      const details = { Msisdn: '+4790000010', Price: 300, ServiceCode: '10002', ClientReference: uniqueReference('late') };
+      const late = await pay(a, details);
+      assert.deepEqual(late, { status: 424, body: { Code: 9, Description: 'The operator did not answer in time; the payment is in progress' } });
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const statusOf = async () =>
+          (await client.query('SELECT status FROM payments WHERE client_reference = $1', [details.ClientReference])).rows[0]?.status;
+        const deadline = Date.now() + 15_000;
+        while ((await statusOf()) === 'pending' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+        assert.equal(await statusOf(), 'paid');
+      } finally {
+        await client.end();
+      }
+    } finally {
+      assert.equal(await worker.stop(), 0);
+    }
   });
 
   it('SIGTERM shuts a server down cleanly', async () => {

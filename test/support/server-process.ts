@@ -12,9 +12,17 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `opendcb serve` as its own process on a free port and waits until it listens. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+const READY = {
+  serve: /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"OpenDCB listening"/,
+  worker: /"msg":"OpenDCB worker (running)"/,
+} as const;
+
+/**
+ * Starts `opendcb serve` (on a free port) or `opendcb worker` as its own process and waits
+ * until it is ready. A worker has no baseUrl.
+ */
+export async function startServerProcess(env: Record<string, string>, command: keyof typeof READY = 'serve'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI, command], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -23,10 +31,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"OpenDCB listening"/.exec(output);
+      const match = READY[command].exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(command === 'serve' ? match[1] : '');
       }
     };
     child.stdout?.on('data', onData);

@@ -89,7 +89,7 @@ describe('CLI', () => {
   it('an unknown command prints the usage', async () => {
     await assert.rejects(cli(['dance']), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 2);
-      assert.equal(error.stderr.trim(), 'usage: opendcb serve|migrate|seed');
+      assert.equal(error.stderr.trim(), 'usage: opendcb serve|worker|migrate|seed');
       return true;
     });
   });
