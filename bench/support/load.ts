@@ -1,0 +1,94 @@
+// Load runs with autocannon (in this process, so its CPU is the load generator's) and the Strex
+// REST Pay requests they send.
+import autocannon from 'autocannon';
+import { type CoresUsed, coresUsed, sampleCpu } from './cpu.js';
+import { round } from './numbers.js';
+import { AUTHORIZATION, CONNECTIONS, MSISDN_SPREAD, PRICE_MINOR, SERVICE_CODE, SERVICE_ID } from './settings.js';
+
+export interface LoadFigures {
+  seconds: number;
+  connections: number;
+  completed: number;
+  ok: number;
+  perSecond: number;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  errorRatio: number;
+  statusCodes: Record<string, number>;
+  errorSamples: string[];
+  cores?: CoresUsed;
+}
+
+function figures(result: autocannon.Result, errorSamples: string[]): LoadFigures {
+  const errors = result.non2xx + result.errors + result.timeouts;
+  const attempted = result['2xx'] + errors;
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats)) statusCodes[code] = stats.count;
+  return {
+    seconds: result.duration,
+    connections: result.connections,
+    completed: result.latency.totalCount,
+    ok: result['2xx'],
+    perSecond: round(result['2xx'] / result.duration, 0),
+    latencyMs: {
+      mean: round(result.latency.mean, 2),
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    errors,
+    errorRatio: attempted === 0 ? 1 : errors / attempted,
+    statusCodes,
+    errorSamples,
+  };
+}
+
+/** errorSamples: the array the requests' onResponse fills, reported with the figures. */
+export async function load(url: string, seconds: number, requests: autocannon.Request[], errorSamples: string[] = []): Promise<LoadFigures> {
+  const instance = autocannon({ url, connections: CONNECTIONS, duration: seconds, timeout: 10, requests });
+  return figures(await instance, errorSamples);
+}
+
+/** A load run with the cores used during it by serverPid, the PostgreSQL cluster on pgPort and this process. */
+export async function loadCountingCores(
+  url: string,
+  seconds: number,
+  requests: autocannon.Request[],
+  errorSamples: string[],
+  serverPid: number | undefined,
+  pgPort?: number,
+): Promise<LoadFigures> {
+  const before = sampleCpu(serverPid, pgPort);
+  const result = await load(url, seconds, requests, errorSamples);
+  result.cores = coresUsed(before, sampleCpu(serverPid, pgPort));
+  return result;
+}
+
+/** Strex REST Pay requests: every one a new ClientReference, MSISDNs round robin. */
+export function payRequests(tag: string, errorSamples: string[]): autocannon.Request[] {
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path: `/RestV1.svc/service/${SERVICE_ID}/pay`,
+      headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' },
+      setupRequest(request) {
+        const i = next++;
+        const body = {
+          PaymentDetails: {
+            Msisdn: `+4741${String(i % MSISDN_SPREAD).padStart(6, '0')}`,
+            Price: PRICE_MINOR,
+            ServiceCode: SERVICE_CODE,
+            ClientReference: `${tag}-${i}`,
+            SecurityLevel: 1,
+          },
+        };
+        return { ...request, body: JSON.stringify(body) };
+      },
+      onResponse(status, body) {
+        if ((status < 200 || status >= 300) && errorSamples.length < 5) errorSamples.push(`${status} ${body.slice(0, 300)}`);
+      },
+    },
+  ];
+}
