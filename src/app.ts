@@ -5,6 +5,7 @@ import { SandboxNetwork } from './connectors/sandbox/network.js';
 import { MerchantService } from './core/merchants/service.js';
 import { OutboxDispatcher } from './core/outbox/service.js';
 import { PaymentService } from './core/payments/service.js';
+import { SubscriberInfoService } from './core/subscribers/service.js';
 import { strexRestPlugin } from './facades/strex/rest.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
@@ -66,6 +67,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const paymentRepository = new SqlPaymentRepository(db);
   const carrier = new SandboxNetwork(new SqlSandboxPrepaidStore(db.kysely), clock);
   const payments = new PaymentService({ carrier, payments: paymentRepository, outbox: paymentRepository, clock, observe: metrics.observePayment });
+  const subscribers = new SubscriberInfoService({ carrier, spending: paymentRepository, blocklist: platform, clock });
   const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
   payments.registerOutboxHandlers(outbox);
 
@@ -87,7 +89,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       return reply.code(503).send({ status: 'unavailable', database: db.kind });
     }
   });
-  await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments });
+  await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers });
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {

@@ -13,7 +13,12 @@ const parser = new XMLParser({
   trimValues: true,
 });
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: false });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  suppressEmptyNode: false,
+  suppressBooleanAttributes: false,
+});
 
 export class XmlError extends Error {}
 

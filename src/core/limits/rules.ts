@@ -69,3 +69,28 @@ export function checkSubscriber(
     };
   return null;
 }
+
+/**
+ * What is left of a period limit after spentMinor: null when no limit applies, never
+ * below zero. The ledger enforces the same rule atomically when a charge is reserved
+ * (reserve_charge refuses when spent + amount > limit); this is its read-only twin for
+ * reports and sell checks.
+ */
+export function remainingMinor(limitMinor: bigint | null, spentMinor: bigint): bigint | null {
+  if (limitMinor === null) return null;
+  return spentMinor >= limitMinor ? 0n : limitMinor - spentMinor;
+}
+
+/** Whether amountMinor still fits the subscriber's month and year. */
+export function checkPeriodLimits(
+  amountMinor: bigint,
+  remaining: { monthMinor: bigint | null; yearMinor: bigint | null },
+): RuleViolation | null {
+  if (remaining.monthMinor !== null && amountMinor > remaining.monthMinor) {
+    return { kind: 'limit_exceeded', message: "The subscriber's monthly spending limit would be exceeded" };
+  }
+  if (remaining.yearMinor !== null && amountMinor > remaining.yearMinor) {
+    return { kind: 'limit_exceeded', message: "The subscriber's yearly spending limit would be exceeded" };
+  }
+  return null;
+}

@@ -18,3 +18,9 @@ export async function authenticateRest(merchants: MerchantService, request: Fast
   if (!service || service.platform !== 'directpay') throw unauthorized();
   return service;
 }
+
+/** The service the onRequest hook authenticated; every handler's queries are scoped by it. */
+export function authenticatedService(request: { strexService?: ServiceContext }): ServiceContext {
+  if (!request.strexService) throw unauthorized();
+  return request.strexService;
+}

@@ -22,8 +22,17 @@ export function wantsXml(request: FastifyRequest): boolean {
 /** Sends a response object as JSON, or as XML under the root element typeName. */
 export function sendBody(request: FastifyRequest, reply: FastifyReply, typeName: string, body: Record<string, unknown>) {
   if (!wantsXml(request)) return reply.send(body);
-  const xml = buildXml({ [typeName]: { '@xmlns': TYPES_NS, ...body } });
+  const hasNil = Object.values(body).some((value) => value === null);
+  const namespaces = hasNil ? { '@xmlns': TYPES_NS, '@xmlns:i': XSI_NS } : { '@xmlns': TYPES_NS };
+  const xml = buildXml({ [typeName]: { ...namespaces, ...withNils(body) } });
   return reply.type('application/xml; charset=utf-8').send(xml);
+}
+
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+
+/** A null member is written as DataContractSerializer writes it: an element with i:nil="true". */
+function withNils(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, value === null ? { '@i:nil': 'true' } : value]));
 }
 
 export function sendFault(request: FastifyRequest, reply: FastifyReply, fault: StrexFault) {
@@ -31,7 +40,7 @@ export function sendFault(request: FastifyRequest, reply: FastifyReply, fault: S
   const body = { Code: fault.code, Description: fault.description };
   if (!wantsXml(request)) return reply.type('application/json; charset=utf-8').send(body);
   const xml = buildXml({
-    DirectPaymentFault: { '@xmlns': FAULTS_NS, '@xmlns:i': 'http://www.w3.org/2001/XMLSchema-instance', ...body },
+    DirectPaymentFault: { '@xmlns': FAULTS_NS, '@xmlns:i': XSI_NS, ...body },
   });
   return reply.type('application/xml; charset=utf-8').send(xml);
 }

@@ -3,12 +3,14 @@ import type { Static } from 'typebox';
 import type { MerchantService } from '../../core/merchants/service.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
 import type { PaymentService } from '../../core/payments/service.js';
-import { authenticateRest } from './auth.js';
+import type { SubscriberInfoService } from '../../core/subscribers/service.js';
+import { authenticateRest, authenticatedService as service } from './auth.js';
 import { chargeFault, FAULT, reverseFault, StrexFault } from './faults.js';
 import { toChargeCommand, toWireStatus } from './mapping.js';
+import { registerUserInfoRoutes } from './userinfo.js';
 import { MAX_BODY_BYTES, parseXmlBody, sendBody, sendFault } from './negotiation.js';
 import {
-  DirectPaymentFault,
+  faultResponses,
   PaymentParams,
   PaymentRequest,
   PaymentResponse,
@@ -20,6 +22,7 @@ import {
 export interface StrexFacadeDeps {
   merchants: MerchantService;
   payments: PaymentService;
+  subscribers: SubscriberInfoService;
 }
 
 declare module 'fastify' {
@@ -32,7 +35,6 @@ declare module 'fastify' {
   }
 }
 
-const faultResponses = { 400: DirectPaymentFault, 401: DirectPaymentFault, 404: DirectPaymentFault };
 
 /** Strex Direct Payment REST interface, mounted at /restV1.svc. */
 export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, deps) => {
@@ -70,6 +72,8 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
     },
   );
 
+  registerUserInfoRoutes(app, deps.subscribers);
+
   app.delete<{ Params: Static<typeof PaymentParams> }>(
     '/service/:serviceId/pay/:reference',
     { schema: { params: PaymentParams, response: { 200: ReversePaymentResponse, ...faultResponses } } },
@@ -98,10 +102,6 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   );
 };
 
-function service(request: { strexService?: ServiceContext }): ServiceContext {
-  if (!request.strexService) throw new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
-  return request.strexService;
-}
 
 /** Every error leaves as a DirectPaymentFault: never a stack trace, never Fastify's own body. */
 function toFault(app: FastifyInstance, error: FastifyError): StrexFault {

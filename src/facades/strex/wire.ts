@@ -32,10 +32,45 @@ export const ServiceParams = Type.Object({ serviceId: text(20) });
 export const PaymentParams = Type.Object({ serviceId: text(20), reference: text(200) });
 
 export const DirectPaymentFault = Type.Object({ Code: Type.Integer(), Description: Type.String() });
+export const faultResponses = {
+  400: DirectPaymentFault,
+  401: DirectPaymentFault,
+  403: DirectPaymentFault,
+  404: DirectPaymentFault,
+  424: DirectPaymentFault,
+  500: DirectPaymentFault,
+};
 export const PaymentResponse = Type.Object({ ClientReference: Type.String(), TransactionId: Type.Integer() });
 export const ReversePaymentResponse = Type.Object({ TransactionId: Type.Integer() });
 export const PaymentStatusResponse = Type.Object({
   ClientReference: Type.String(),
   PaymentStatus: Type.Integer(),
   TransactionId: Type.Optional(Type.Integer()),
+});
+
+export const MsisdnParams = Type.Object({ serviceId: text(20), msisdn: text(40) });
+/** Query of userinfoV2 and userinfoSummary (the summary spells it Age; both are accepted). */
+export const SaleQuery = Type.Object({
+  amount: Type.Optional(text(20)),
+  serviceCode: Type.Optional(text(20)),
+  age: Type.Optional(text(5)),
+  Age: Type.Optional(text(5)),
+});
+
+export const UserInfoV1 = Type.Object({ Msisdn: Type.String(), Validity: Type.Integer(), TerminalType: Type.String() });
+export const UserInfoV3 = Type.Object({
+  PreferredSourceOfFunds: Type.Integer(),
+  SubscriptionType: Type.Integer(),
+  MaxAmountPrTransaction: Type.Integer(),
+  RemainingMonthlyAmount: Type.Integer(),
+  RemainingYearlyAmount: Type.Integer(),
+});
+const orNull = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+export const UserInfoSummary = Type.Object({
+  ResponseV1: orNull(UserInfoV1),
+  ResponseV1Fault: orNull(DirectPaymentFault),
+  ResponseV2: orNull(Type.Object({})),
+  ResponseV2Fault: orNull(DirectPaymentFault),
+  ResponseV3: orNull(UserInfoV3),
+  ResponseV3Fault: orNull(DirectPaymentFault),
 });

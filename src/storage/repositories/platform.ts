@@ -19,6 +19,11 @@ export class SqlPlatformRepository {
     await this.db.insertInto('blocked_msisdns').values({ msisdn, reason }).onConflict((oc) => oc.column('msisdn').doNothing()).execute();
   }
 
+  async isBlocked(msisdn: string): Promise<boolean> {
+    const row = await this.db.selectFrom('blocked_msisdns').select('msisdn').where('msisdn', '=', msisdn).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async hasDemoData(): Promise<boolean> {
     const row = await this.db.selectFrom('merchants').select('id').where('is_demo', '=', true).executeTakeFirst();
     return row !== undefined;

@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import type { SubscriberProfile } from '../../core/carrier/ports.js';
+import { isAllowedAge } from '../../core/limits/rules.js';
+import type { ServiceContext } from '../../core/merchants/types.js';
+import type { SaleCheck, SubscriberInfoService } from '../../core/subscribers/service.js';
+import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
+import { authenticatedService } from './auth.js';
+import { chargeFault, FAULT, StrexFault } from './faults.js';
+import { sendBody } from './negotiation.js';
+import { faultResponses, MsisdnParams, SaleQuery, UserInfoSummary, UserInfoV1, UserInfoV3 } from './wire.js';
+
+type Params = { Params: Static<typeof MsisdnParams> };
+type WithSaleQuery = Params & { Querystring: Static<typeof SaleQuery> };
+type Fault = { Code: number; Description: string };
+
+const VALIDITY: Record<SubscriberProfile['registration'], number> = {
+  unregistered: 0,
+  registered: 1,
+  eligible: 2,
+  barred: 3,
+  verified: 4,
+};
+const SOURCE_OF_FUNDS: Record<SubscriberProfile['fundingSource'], number> = { unknown: -1, operator: 1, card: 3 };
+const SUBSCRIPTION_TYPE: Record<SubscriberProfile['subscription'], number> = { unknown: -1, postpaid: 0, prepaid: 1 };
+
+/** Strex "Get user information" v1, v2, v3 and summary (REST only, as the vendor offers them). */
+export function registerUserInfoRoutes(app: FastifyInstance, subscribers: SubscriberInfoService): void {
+  app.get<Params>(
+    '/service/:serviceId/msisdn/:msisdn',
+    { schema: { params: MsisdnParams, response: { 200: UserInfoV1, ...faultResponses } } },
+    async (request, reply) => sendBody(request, reply, 'UserInformation', userInfoV1(await subscribers.profile(msisdnOf(request.params)))),
+  );
+
+  app.get<WithSaleQuery>(
+    '/service/:serviceId/msisdn/:msisdn/userinfoV2',
+    { schema: { params: MsisdnParams, querystring: SaleQuery, response: faultResponses } },
+    async (request, reply) => {
+      const error = await subscribers.checkSale(authenticatedService(request), saleOf(msisdnOf(request.params), request.query));
+      if (error) throw chargeFault(error);
+      return reply.code(200).send();
+    },
+  );
+
+  app.get<Params>(
+    '/service/:serviceId/msisdn/:msisdn/userinfoV3',
+    { schema: { params: MsisdnParams, response: { 200: UserInfoV3, ...faultResponses } } },
+    async (request, reply) =>
+      sendBody(request, reply, 'UserInformationV3', await userInfoV3(subscribers, authenticatedService(request), msisdnOf(request.params))),
+  );
+
+  app.get<WithSaleQuery>(
+    '/service/:serviceId/msisdn/:msisdn/userinfoSummary',
+    { schema: { params: MsisdnParams, querystring: SaleQuery, response: { 200: UserInfoSummary, ...faultResponses } } },
+    async (request, reply) => {
+      const service = authenticatedService(request);
+      const msisdn = msisdnOf(request.params);
+      const profile = await subscribers.profile(msisdn);
+      // The checks run at the operator; when it does not know the subscriber none can.
+      if (!profile.known) throw new StrexFault(FAULT.UserMnoError, 'Unknown subscriber at the operator');
+      const [v2, v3] = await Promise.all([
+        faultOf(async () => {
+          const error = await subscribers.checkSale(service, saleOf(msisdn, request.query));
+          if (error) throw chargeFault(error);
+          return {};
+        }),
+        faultOf(() => userInfoV3(subscribers, service, msisdn)),
+      ]);
+      return sendBody(request, reply, 'UserInformationSummary', {
+        ResponseV1: userInfoV1(profile),
+        ResponseV1Fault: null,
+        ResponseV2: v2.value,
+        ResponseV2Fault: v2.fault,
+        ResponseV3: v3.value,
+        ResponseV3Fault: v3.fault,
+      });
+    },
+  );
+}
+
+/** The path's MSISDN in any documented form (+47…, %2B47…, 47…, 0047…), or fault 13. */
+function msisdnOf(params: Static<typeof MsisdnParams>): Msisdn {
+  const msisdn = parseMsisdn(params.msisdn);
+  if (!msisdn) throw new StrexFault(FAULT.InvalidMsisdn, 'Invalid msisdn');
+  return msisdn;
+}
+
+function saleOf(msisdn: Msisdn, query: Static<typeof SaleQuery>): SaleCheck {
+  const amount = query.amount ?? '';
+  if (!/^[0-9]{1,10}$/.test(amount) || Number(amount) <= 0) throw new StrexFault(FAULT.Validation, 'Invalid amount');
+  const serviceCode = query.serviceCode ?? '';
+  if (!/^[0-9]{5}$/.test(serviceCode)) throw new StrexFault(FAULT.Validation, `Invalid service code ${serviceCode}`);
+  const ageText = query.age ?? query.Age;
+  if (ageText === undefined || ageText === '') return { msisdn, amountMinor: BigInt(amount), serviceCode };
+  const age = Number(ageText);
+  if (!/^[0-9]{1,3}$/.test(ageText) || !isAllowedAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
+  return { msisdn, amountMinor: BigInt(amount), serviceCode, requiredAge: age };
+}
+
+function userInfoV1(profile: SubscriberProfile) {
+  return {
+    Msisdn: profile.msisdn,
+    Validity: profile.known ? VALIDITY[profile.registration] : 0,
+    TerminalType: profile.terminalType,
+  };
+}
+
+async function userInfoV3(subscribers: SubscriberInfoService, service: ServiceContext, msisdn: Msisdn) {
+  const view = await subscribers.limits(service, msisdn);
+  return {
+    PreferredSourceOfFunds: SOURCE_OF_FUNDS[view.profile.fundingSource],
+    SubscriptionType: SUBSCRIPTION_TYPE[view.profile.subscription],
+    MaxAmountPrTransaction: Number(view.maxPerTransactionMinor),
+    // 0: the limit is reached; -1: no limit applies.
+    RemainingMonthlyAmount: view.remainingMonthMinor === null ? -1 : Number(view.remainingMonthMinor),
+    RemainingYearlyAmount: view.remainingYearMinor === null ? -1 : Number(view.remainingYearMinor),
+  };
+}
+
+/** Runs one check of the summary: its answer, or the DirectPaymentFault it ended with. */
+async function faultOf<T>(check: () => Promise<T>): Promise<{ value: T | null; fault: Fault | null }> {
+  try {
+    return { value: await check(), fault: null };
+  } catch (error) {
+    if (!(error instanceof StrexFault)) throw error;
+    return { value: null, fault: { Code: error.code, Description: error.description } };
+  }
+}
