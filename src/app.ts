@@ -6,6 +6,10 @@ import { MerchantService } from './core/merchants/service.js';
 import { OutboxDispatcher } from './core/outbox/service.js';
 import { PaymentService } from './core/payments/service.js';
 import { SubscriberInfoService } from './core/subscribers/service.js';
+import { VerificationService } from './core/verification/service.js';
+import { SandboxSmsGateway, sandboxHandsetRoutes } from './connectors/sandbox/messaging.js';
+import { SqlSandboxMessages } from './storage/repositories/sandbox-messages.js';
+import { SqlVerificationRepository } from './storage/repositories/verification.js';
 import { strexRestPlugin } from './facades/strex/rest.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
@@ -70,6 +74,9 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const subscribers = new SubscriberInfoService({ carrier, spending: paymentRepository, blocklist: platform, clock });
   const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
   payments.registerOutboxHandlers(outbox);
+  const verification = new VerificationService({ codes: new SqlVerificationRepository(db.kysely), clock });
+  const sandboxInbox = new SqlSandboxMessages(db.kysely);
+  verification.registerOutboxHandlers(outbox, new SandboxSmsGateway(sandboxInbox));
 
   const http = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
@@ -89,7 +96,8 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       return reply.code(503).send({ status: 'unavailable', database: db.kind });
     }
   });
-  await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers });
+  await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers, verification });
+  await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox });
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {

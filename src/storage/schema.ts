@@ -76,4 +76,17 @@ export interface Schema {
     delivered_at: Timestamp | null;
     last_error: string | null;
   };
+  verification_codes: {
+    id: GeneratedInt8;
+    service_id: Int8;
+    msisdn: string;
+    code_hash: string;
+    created_at: Timestamp;
+    expires_at: Timestamp;
+    verification_expires_at: Timestamp | null;
+    attempts: Generated<number>;
+    used_at: Timestamp | null;
+  };
+  verified_msisdns: { service_id: Int8; msisdn: string; verified_at: Timestamp; verified_until: Timestamp | null };
+  sandbox_messages: { id: GeneratedInt8; msisdn: string; sender: string; text: string; delivery_key: string; received_at: Timestamp };
 }

@@ -4,10 +4,12 @@ import type { MerchantService } from '../../core/merchants/service.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
 import type { PaymentService } from '../../core/payments/service.js';
 import type { SubscriberInfoService } from '../../core/subscribers/service.js';
+import type { VerificationService } from '../../core/verification/service.js';
 import { authenticateRest, authenticatedService as service } from './auth.js';
 import { chargeFault, FAULT, reverseFault, StrexFault } from './faults.js';
 import { toChargeCommand, toWireStatus } from './mapping.js';
 import { registerUserInfoRoutes } from './userinfo.js';
+import { registerVerificationRoutes } from './verification.js';
 import { MAX_BODY_BYTES, parseXmlBody, sendBody, sendFault } from './negotiation.js';
 import {
   faultResponses,
@@ -23,6 +25,7 @@ export interface StrexFacadeDeps {
   merchants: MerchantService;
   payments: PaymentService;
   subscribers: SubscriberInfoService;
+  verification: VerificationService;
 }
 
 declare module 'fastify' {
@@ -73,6 +76,7 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   );
 
   registerUserInfoRoutes(app, deps.subscribers);
+  registerVerificationRoutes(app, deps.verification);
 
   app.delete<{ Params: Static<typeof PaymentParams> }>(
     '/service/:serviceId/pay/:reference',

@@ -74,3 +74,10 @@ export const UserInfoSummary = Type.Object({
   ResponseV3: orNull(UserInfoV3),
   ResponseV3Fault: orNull(DirectPaymentFault),
 });
+
+export const SendVerificationCodeRequest = Type.Object({
+  Msisdn: text(32),
+  ExpiryTime: Type.Optional(text(64)),
+  Template: Type.Optional(text(2000)),
+});
+export const VerifyVerificationCodeRequest = Type.Object({ Msisdn: text(32), VerificationCode: text(20) });

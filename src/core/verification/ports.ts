@@ -1,0 +1,33 @@
+import type { Msisdn } from '../../kernel/msisdn.js';
+
+export interface NewVerificationCode {
+  readonly serviceId: number;
+  readonly msisdn: Msisdn;
+  readonly codeHash: string;
+  readonly now: Date;
+  readonly expiresAt: Date;
+  readonly verificationExpiresAt: Date | null;
+  readonly maxPerHour: number;
+  /** The SMS to queue in the same transaction. */
+  readonly sms: Readonly<Record<string, unknown>>;
+}
+
+export interface StoredVerificationCode {
+  readonly id: number;
+  readonly codeHash: string;
+  readonly expiresAt: Date;
+  readonly verificationExpiresAt: Date | null;
+  readonly attempts: number;
+  readonly used: boolean;
+}
+
+/** Verification codes and verified MSISDNs; every query is scoped by service. */
+export interface VerificationRepository {
+  issue(code: NewVerificationCode): Promise<'issued' | 'rate_limited'>;
+  /** The newest code sent to the MSISDN for the service. */
+  latest(serviceId: number, msisdn: Msisdn): Promise<StoredVerificationCode | null>;
+  /** Counts one guess before it is judged; false when the code is used or burnt. */
+  claimAttempt(codeId: number, maxAttempts: number): Promise<boolean>;
+  /** Uses the code up and records the MSISDN as verified; false when it was used meanwhile. */
+  markVerified(codeId: number, serviceId: number, msisdn: Msisdn, at: Date, verifiedUntil: Date | null): Promise<boolean>;
+}

@@ -1,0 +1,95 @@
+import { randomInt } from 'node:crypto';
+import type { Clock } from '../../kernel/clock.js';
+import type { Msisdn } from '../../kernel/msisdn.js';
+import { err, ok, type Result } from '../../kernel/result.js';
+import { hashSecret, verifySecret } from '../../kernel/secrets.js';
+import { smsParts } from '../../kernel/sms.js';
+import type { SmsGateway, SmsMessage } from '../messaging/ports.js';
+import type { ServiceContext } from '../merchants/types.js';
+import type { OutboxEvent } from '../outbox/ports.js';
+import type { OutboxDispatcher } from '../outbox/service.js';
+import type { VerificationRepository } from './ports.js';
+
+export const DEFAULT_TEMPLATE = 'Your verification code is {0}';
+const PLACEHOLDER = '{0}';
+const CODE_DIGITS = 6;
+const CODE_LIFETIME_MS = 10 * 60_000;
+const MAX_ATTEMPTS = 5;
+const MAX_SENDS_PER_HOUR = 5;
+const MAX_SMS_PARTS = 3;
+const SENDER = 'Strex';
+const SMS_TOPIC = 'sms.send';
+
+export type VerificationError =
+  | { readonly kind: 'invalid'; readonly message: string }
+  | { readonly kind: 'rate_limited'; readonly message: string }
+  | { readonly kind: 'not_found'; readonly message: string }
+  | { readonly kind: 'expired'; readonly message: string };
+
+export interface SendCode {
+  readonly msisdn: Msisdn;
+  /** When the verification (not the code) stops counting; none: never. */
+  readonly verificationExpiresAt?: Date | undefined;
+  readonly template?: string | undefined;
+}
+
+/**
+ * Strex verification codes: a random PIN sent by SMS (through the outbox), stored only
+ * as a hash, valid for 10 minutes, single-use, burnt after 5 guesses; at most 5 sends
+ * per MSISDN and service an hour.
+ */
+export class VerificationService {
+  constructor(private readonly deps: { codes: VerificationRepository; clock: Clock }) {}
+
+  async send(service: ServiceContext, request: SendCode): Promise<Result<void, VerificationError>> {
+    const template = request.template ?? DEFAULT_TEMPLATE;
+    if (!template.includes(PLACEHOLDER)) return err({ kind: 'invalid', message: 'The template must contain {0}' });
+    const code = randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
+    const text = template.replaceAll(PLACEHOLDER, code);
+    if (smsParts(text) > MAX_SMS_PARTS) return err({ kind: 'invalid', message: 'The template is longer than 3 SMS' });
+    const now = this.deps.clock.now();
+    if (request.verificationExpiresAt && request.verificationExpiresAt <= now) {
+      return err({ kind: 'invalid', message: 'ExpiryTime is in the past' });
+    }
+    const sms: Omit<SmsMessage, 'deliveryKey'> = { to: request.msisdn, from: SENDER, text };
+    const issued = await this.deps.codes.issue({
+      serviceId: service.serviceId,
+      msisdn: request.msisdn,
+      codeHash: await hashSecret(code),
+      now,
+      expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
+      verificationExpiresAt: request.verificationExpiresAt ?? null,
+      maxPerHour: MAX_SENDS_PER_HOUR,
+      sms,
+    });
+    if (issued === 'rate_limited') {
+      return err({ kind: 'rate_limited', message: 'Too many verification codes sent to this msisdn; try again later' });
+    }
+    return ok(undefined);
+  }
+
+  async verify(service: ServiceContext, msisdn: Msisdn, code: string): Promise<Result<void, VerificationError>> {
+    const notFound = err<VerificationError>({ kind: 'not_found', message: 'Invalid verification code' });
+    const stored = await this.deps.codes.latest(service.serviceId, msisdn);
+    if (!stored || stored.used || stored.attempts >= MAX_ATTEMPTS) return notFound;
+    const now = this.deps.clock.now();
+    if (stored.expiresAt <= now) return err({ kind: 'expired', message: 'The verification code has expired' });
+    // The guess is counted before it is judged: concurrent guesses cannot exceed the limit.
+    if (!(await this.deps.codes.claimAttempt(stored.id, MAX_ATTEMPTS))) return notFound;
+    if (!/^[0-9]{1,12}$/.test(code) || !(await verifySecret(code, stored.codeHash))) return notFound;
+    const verified = await this.deps.codes.markVerified(stored.id, service.serviceId, msisdn, now, stored.verificationExpiresAt);
+    return verified ? ok(undefined) : notFound;
+  }
+
+  /** Delivers queued SMS through the gateway. */
+  registerOutboxHandlers(dispatcher: OutboxDispatcher, gateway: SmsGateway): void {
+    dispatcher.on(SMS_TOPIC, (event: OutboxEvent) =>
+      gateway.send({
+        to: String(event.payload.to) as Msisdn,
+        from: String(event.payload.from),
+        text: String(event.payload.text),
+        deliveryKey: `outbox:${event.id}`,
+      }),
+    );
+  }
+}
