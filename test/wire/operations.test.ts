@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { migrationsDirectory } from '../../src/storage/migrate.js';
 import { engines, startTestApp, type TestApp, uniqueReference } from '../support/app.js';
 import { StrexClient } from '../support/strex.js';
 
@@ -64,7 +65,9 @@ describe('CLI', () => {
     run(process.execPath, [CLI, ...args], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', ...env } });
 
   it('migrate applies the migrations once', async () => {
-    assert.match((await cli(['migrate'])).stdout, /^applied 0001_core\.sql, 0002_ledger_functions\.sql, 0003_reserve_before_debit\.sql$/m);
+    const files = readdirSync(migrationsDirectory()).filter((name) => name.endsWith('.sql')).sort();
+    assert.ok(files.length >= 4);
+    assert.equal((await cli(['migrate'])).stdout.trim(), `applied ${files.join(', ')}`);
     assert.equal((await cli(['migrate'])).stdout.trim(), 'schema up to date');
   });
 
