@@ -11,6 +11,7 @@ import { SandboxSmsGateway, sandboxHandsetRoutes } from './connectors/sandbox/me
 import { SqlSandboxMessages } from './storage/repositories/sandbox-messages.js';
 import { SqlVerificationRepository } from './storage/repositories/verification.js';
 import { strexRestPlugin } from './facades/strex/rest.js';
+import { strexSoapPlugin } from './facades/strex/soap/plugin.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { createMetrics } from './metrics.js';
@@ -97,6 +98,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     }
   });
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers, verification });
+  await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', merchants, payments, subscribers, verification });
   await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox });
 
   let worker: Worker | undefined;

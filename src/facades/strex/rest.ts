@@ -6,8 +6,8 @@ import type { PaymentService } from '../../core/payments/service.js';
 import type { SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { VerificationService } from '../../core/verification/service.js';
 import { authenticateRest, authenticatedService as service } from './auth.js';
-import { chargeFault, FAULT, reverseFault, StrexFault } from './faults.js';
-import { toChargeCommand, toWireStatus } from './mapping.js';
+import { FAULT, StrexFault } from './faults.js';
+import { pay, paymentStatus, reversePayment } from './operations.js';
 import { registerUserInfoRoutes } from './userinfo.js';
 import { registerVerificationRoutes } from './verification.js';
 import { MAX_BODY_BYTES, parseXmlBody, sendBody, sendFault } from './negotiation.js';
@@ -64,15 +64,8 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof PaymentRequest> }>(
     '/service/:serviceId/pay',
     { schema: { params: ServiceParams, body: PaymentRequest, response: { 200: PaymentResponse, ...faultResponses } } },
-    async (request, reply) => {
-      const command = toChargeCommand(request.body.PaymentDetails);
-      const result = await deps.payments.charge(service(request), command);
-      if (!result.ok) throw chargeFault(result.error);
-      return sendBody(request, reply, 'PaymentResponse', {
-        ClientReference: result.value.clientReference,
-        TransactionId: result.value.paymentId,
-      });
-    },
+    async (request, reply) =>
+      sendBody(request, reply, 'PaymentResponse', await pay(deps.payments, service(request), request.body.PaymentDetails)),
   );
 
   registerUserInfoRoutes(app, deps.subscribers);
@@ -81,28 +74,15 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   app.delete<{ Params: Static<typeof PaymentParams> }>(
     '/service/:serviceId/pay/:reference',
     { schema: { params: PaymentParams, response: { 200: ReversePaymentResponse, ...faultResponses } } },
-    async (request, reply) => {
-      const idText = request.params.reference;
-      if (!/^[0-9]{1,10}$/.test(idText)) throw new StrexFault(FAULT.Validation, `Invalid transaction id ${idText}`);
-      const result = await deps.payments.reverse(service(request), Number(idText));
-      if (!result.ok) throw reverseFault(result.error);
-      return sendBody(request, reply, 'ReversePaymentResponse', { TransactionId: result.value.paymentId });
-    },
+    async (request, reply) =>
+      sendBody(request, reply, 'ReversePaymentResponse', await reversePayment(deps.payments, service(request), request.params.reference)),
   );
 
   app.get<{ Params: Static<typeof PaymentParams> }>(
     '/service/:serviceId/pay/:reference',
     { schema: { params: PaymentParams, response: { 200: PaymentStatusResponse, ...faultResponses } } },
-    async (request, reply) => {
-      const clientReference = request.params.reference;
-      const payment = await deps.payments.status(service(request), clientReference);
-      if (!payment) throw new StrexFault(FAULT.NotFound, `No payment with ClientReference ${clientReference}`);
-      return sendBody(request, reply, 'PaymentStatusResponse', {
-        ClientReference: payment.clientReference,
-        PaymentStatus: toWireStatus(payment.status),
-        TransactionId: payment.paymentId,
-      });
-    },
+    async (request, reply) =>
+      sendBody(request, reply, 'PaymentStatusResponse', await paymentStatus(deps.payments, service(request), request.params.reference)),
   );
 };
 
