@@ -54,6 +54,12 @@ for (const engine of engines()) {
       assert.deepEqual(await verify(msisdn, code), NOT_FOUND, 'single-use');
       const stored = await t.app.db.kysely.selectFrom('verification_codes').select('code_hash').where('msisdn', '=', msisdn).execute();
       assert.ok(stored.every((row) => !row.code_hash.includes(code)), 'stored hashed');
+      const queued = await t.app.db.kysely.selectFrom('outbox_events').select('payload').where('topic', '=', 'sms.send').execute();
+      assert.ok(queued.length > 0);
+      for (const { payload } of queued) {
+        const content = typeof payload === 'string' ? JSON.parse(payload) : payload;
+        assert.deepEqual(content, { forgotten: true }, 'no PIN stays in the outbox once delivered');
+      }
       const verified = await t.app.db.kysely.selectFrom('verified_msisdns').selectAll().where('msisdn', '=', msisdn).execute();
       assert.deepEqual(verified.map((v) => v.verified_until), [null], 'no ExpiryTime: verified forever');
     });

@@ -7,14 +7,23 @@ export interface OutboxEvent {
 
 export type DeliveryResult = 'delivered' | { retryInMs: number; error: string };
 
+export interface DeliveryOutcome {
+  readonly eventId: number;
+  readonly result: DeliveryResult;
+  readonly forgetPayload: boolean;
+}
+
 export interface OutboxRepository {
   /**
    * Claims up to limit due events for leaseMs: they are invisible to other workers
    * until the lease ends, so a worker that dies mid-delivery only delays them.
    */
   claimDue(limit: number, leaseMs: number): Promise<OutboxEvent[]>;
-  /** Records the outcomes of a batch of delivery attempts. */
-  complete(outcomes: ReadonlyArray<{ eventId: number; result: DeliveryResult }>): Promise<void>;
+  /**
+   * Records the outcomes of a batch of delivery attempts. A delivered event with
+   * forgetPayload keeps its row (the record that it happened) but not its content.
+   */
+  complete(outcomes: ReadonlyArray<DeliveryOutcome>): Promise<void>;
 }
 
 export type OutboxHandler = (event: OutboxEvent) => Promise<void>;

@@ -1,4 +1,4 @@
-import type { DeliveryResult, OutboxEvent, OutboxHandler, OutboxRepository } from './ports.js';
+import type { DeliveryOutcome, DeliveryResult, OutboxEvent, OutboxHandler, OutboxRepository } from './ports.js';
 
 const BATCH_SIZE = 50;
 // Longer than any handler may take: a handler runs outside any transaction, at least once.
@@ -14,18 +14,23 @@ const MAX_ERROR_LENGTH = 500;
  */
 export class OutboxDispatcher {
   readonly #handlers = new Map<string, OutboxHandler>();
+  readonly #forgetful = new Set<string>();
 
   constructor(private readonly repository: OutboxRepository) {}
 
-  on(topic: string, handler: OutboxHandler): void {
+  /** forgetPayload: the content is a secret (a PIN in an SMS) and is erased once delivered. */
+  on(topic: string, handler: OutboxHandler, options: { forgetPayload?: boolean } = {}): void {
     this.#handlers.set(topic, handler);
+    if (options.forgetPayload) this.#forgetful.add(topic);
   }
 
   /** Delivers one batch; returns how many events it handled. */
   async deliverDue(): Promise<number> {
     const events = await this.repository.claimDue(BATCH_SIZE, CLAIM_LEASE_MS);
-    const outcomes: { eventId: number; result: DeliveryResult }[] = [];
-    for (const event of events) outcomes.push({ eventId: event.id, result: await this.#deliver(event) });
+    const outcomes: DeliveryOutcome[] = [];
+    for (const event of events) {
+      outcomes.push({ eventId: event.id, result: await this.#deliver(event), forgetPayload: this.#forgetful.has(event.topic) });
+    }
     if (outcomes.length > 0) await this.repository.complete(outcomes);
     return events.length;
   }

@@ -81,15 +81,15 @@ export class VerificationService {
     return verified ? ok(undefined) : notFound;
   }
 
-  /** Delivers queued SMS through the gateway. */
+  /** Delivers queued SMS through the gateway; the PIN does not stay in the outbox after. */
   registerOutboxHandlers(dispatcher: OutboxDispatcher, gateway: SmsGateway): void {
-    dispatcher.on(SMS_TOPIC, (event: OutboxEvent) =>
+    const deliver = (event: OutboxEvent) =>
       gateway.send({
         to: String(event.payload.to) as Msisdn,
         from: String(event.payload.from),
         text: String(event.payload.text),
         deliveryKey: `outbox:${event.id}`,
-      }),
-    );
+      });
+    dispatcher.on(SMS_TOPIC, deliver, { forgetPayload: true });
   }
 }

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { DeliveryResult, OutboxEvent, OutboxRepository } from '../../core/outbox/ports.js';
+import type { DeliveryOutcome, OutboxEvent, OutboxRepository } from '../../core/outbox/ports.js';
 import type { Schema } from '../schema.js';
 
 export class SqlOutboxRepository implements OutboxRepository {
@@ -20,11 +20,16 @@ export class SqlOutboxRepository implements OutboxRepository {
     }));
   }
 
-  async complete(outcomes: ReadonlyArray<{ eventId: number; result: DeliveryResult }>): Promise<void> {
-    const delivered = outcomes.filter((o) => o.result === 'delivered').map((o) => o.eventId);
-    if (delivered.length > 0) {
+  async complete(outcomes: ReadonlyArray<DeliveryOutcome>): Promise<void> {
+    const delivered = (forget: boolean) => outcomes.filter((o) => o.result === 'delivered' && o.forgetPayload === forget).map((o) => o.eventId);
+    const [kept, forgotten] = [delivered(false), delivered(true)];
+    if (kept.length > 0) {
       await sql`UPDATE outbox_events SET delivered_at = now(), attempts = attempts + 1
-                 WHERE id = ANY(${delivered}::bigint[])`.execute(this.db);
+                 WHERE id = ANY(${kept}::bigint[])`.execute(this.db);
+    }
+    if (forgotten.length > 0) {
+      await sql`UPDATE outbox_events SET delivered_at = now(), attempts = attempts + 1, payload = '{"forgotten":true}'::jsonb
+                 WHERE id = ANY(${forgotten}::bigint[])`.execute(this.db);
     }
     for (const { eventId, result } of outcomes) {
       if (result === 'delivered') continue;
