@@ -1,7 +1,10 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
+import { SandboxHandsets } from './connectors/sandbox/confirmations.js';
 import { SandboxNetwork } from './connectors/sandbox/network.js';
+import { ConfirmationService } from './core/confirmations/service.js';
+import { SqlConfirmationRepository } from './storage/repositories/confirmations.js';
 import { MerchantService } from './core/merchants/service.js';
 import { OutboxDispatcher } from './core/outbox/service.js';
 import { PaymentService } from './core/payments/service.js';
@@ -71,7 +74,22 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const metrics = createMetrics();
   const paymentRepository = new SqlPaymentRepository(db);
   const carrier = new SandboxNetwork(new SqlSandboxPrepaidStore(db.kysely), clock);
-  const payments = new PaymentService({ carrier, payments: paymentRepository, outbox: paymentRepository, clock, observe: metrics.observePayment });
+  const handsets = new SandboxHandsets();
+  const confirmations = new ConfirmationService({
+    requests: new SqlConfirmationRepository(db.kysely),
+    prompter: handsets,
+    clock,
+    timeoutMs: config.confirmationTimeoutMs,
+  });
+  handsets.answerWith((id, msisdn, answer) => confirmations.answer(id, msisdn, answer));
+  const payments = new PaymentService({
+    carrier,
+    confirmations,
+    payments: paymentRepository,
+    outbox: paymentRepository,
+    clock,
+    observe: metrics.observePayment,
+  });
   const subscribers = new SubscriberInfoService({ carrier, spending: paymentRepository, blocklist: platform, clock });
   const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
   payments.registerOutboxHandlers(outbox);
@@ -99,7 +117,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   });
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers, verification });
   await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', merchants, payments, subscribers, verification });
-  await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox });
+  await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations });
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {

@@ -10,6 +10,8 @@ export interface Config {
   production: boolean;
   /** Background jobs (outbox delivery, settlement) run in this process. */
   workers: boolean;
+  /** How long a Pay with SecurityLevel 2 waits for the subscriber's answer. */
+  confirmationTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -27,6 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     production: env.NODE_ENV === 'production',
     workers: parseBoolean(env.WORKERS, true, 'WORKERS'),
+    confirmationTimeoutMs: parseBoundedInt(env.CONFIRMATION_TIMEOUT_MS, 60_000, 1_000, 600_000, 'CONFIRMATION_TIMEOUT_MS'),
   };
 }
 
@@ -35,4 +38,11 @@ function parseBoolean(value: string | undefined, fallback: boolean, name: string
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new Error(`${name} must be true or false, got ${value}`);
+}
+
+function parseBoundedInt(value: string | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new Error(`${name} must be an integer ${min}-${max}, got ${value}`);
+  return parsed;
 }

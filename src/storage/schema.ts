@@ -89,4 +89,17 @@ export interface Schema {
   };
   verified_msisdns: { service_id: Int8; msisdn: string; verified_at: Timestamp; verified_until: Timestamp | null };
   sandbox_messages: { id: GeneratedInt8; msisdn: string; sender: string; text: string; delivery_key: string; received_at: Timestamp };
+  confirmation_requests: {
+    id: GeneratedInt8;
+    service_id: Int8;
+    payment_id: Int8;
+    attempt: number;
+    msisdn: string;
+    channel: string;
+    prompt: string;
+    status: Generated<string>;
+    created_at: Timestamp;
+    expires_at: Timestamp;
+    answered_at: Timestamp | null;
+  };
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { SmsGateway, SmsMessage } from '../../core/messaging/ports.js';
-import { parseMsisdn } from '../../kernel/msisdn.js';
+import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
 
 export interface SandboxInboxMessage {
   id: number;
@@ -24,15 +24,51 @@ export class SandboxSmsGateway implements SmsGateway {
   }
 }
 
-/** GET /sandbox/handsets/{msisdn}/messages: a virtual handset's SMS, oldest first. */
-export const sandboxHandsetRoutes: FastifyPluginAsync<{ inbox: SandboxInbox }> = async (app, { inbox }) => {
-  app.get<{ Params: { msisdn: string } }>(
-    '/handsets/:msisdn/messages',
-    { schema: { params: { type: 'object', properties: { msisdn: { type: 'string', maxLength: 40 } }, required: ['msisdn'] } } },
+/** What the handset routes need of the confirmation service. */
+export interface HandsetPrompts {
+  waitingFor(msisdn: Msisdn): Promise<{ id: number; channel: string; prompt: string; expiresAt: Date }[]>;
+  answer(id: number, msisdn: Msisdn, answer: 'confirmed' | 'declined'): Promise<boolean>;
+}
+
+const msisdnParams = { type: 'object', properties: { msisdn: { type: 'string', maxLength: 40 } }, required: ['msisdn'] } as const;
+const promptParams = {
+  type: 'object',
+  properties: { msisdn: { type: 'string', maxLength: 40 }, id: { type: 'string', pattern: '^[0-9]{1,15}$' }, answer: { enum: ['confirm', 'decline'] } },
+  required: ['msisdn', 'id', 'answer'],
+} as const;
+
+/**
+ * The virtual handsets: GET /sandbox/handsets/{msisdn}/messages (SMS, oldest first),
+ * GET …/prompts (confirmation prompts waiting for an answer) and
+ * POST …/prompts/{id}/confirm|decline (JSON only, so a cross-site form cannot answer).
+ */
+export const sandboxHandsetRoutes: FastifyPluginAsync<{ inbox: SandboxInbox; prompts: HandsetPrompts }> = async (app, deps) => {
+  app.get<{ Params: { msisdn: string } }>('/handsets/:msisdn/messages', { schema: { params: msisdnParams } }, async (request, reply) => {
+    const msisdn = parseMsisdn(request.params.msisdn);
+    if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
+    return deps.inbox.inbox(msisdn);
+  });
+
+  app.get<{ Params: { msisdn: string } }>('/handsets/:msisdn/prompts', { schema: { params: msisdnParams } }, async (request, reply) => {
+    const msisdn = parseMsisdn(request.params.msisdn);
+    if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
+    const waiting = await deps.prompts.waitingFor(msisdn);
+    return waiting.map((p) => ({ id: p.id, channel: p.channel, text: p.prompt, expiresAt: p.expiresAt.toISOString() }));
+  });
+
+  app.post<{ Params: { msisdn: string; id: string; answer: 'confirm' | 'decline' } }>(
+    '/handsets/:msisdn/prompts/:id/:answer',
+    { schema: { params: promptParams } },
     async (request, reply) => {
       const msisdn = parseMsisdn(request.params.msisdn);
       if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
-      return inbox.inbox(msisdn);
+      if (!request.headers['content-type']?.startsWith('application/json')) {
+        return reply.code(415).send({ error: 'send Content-Type: application/json' });
+      }
+      const answer = request.params.answer === 'confirm' ? 'confirmed' : 'declined';
+      const accepted = await deps.prompts.answer(Number(request.params.id), msisdn, answer);
+      if (!accepted) return reply.code(409).send({ error: 'this prompt is not waiting for an answer' });
+      return { status: answer };
     },
   );
 };

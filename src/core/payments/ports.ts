@@ -37,6 +37,8 @@ export interface PendingPayment extends PaymentView {
   readonly operator: string;
   /** Attempts of this ClientReference so far; a refused attempt frees the reference. */
   readonly attempt: number;
+  /** The subscriber's answer to this attempt's confirmation prompt, if one was asked. */
+  readonly confirmation: 'none' | 'waiting' | 'confirmed' | 'declined' | 'expired';
 }
 
 export type ReverseOutcome =

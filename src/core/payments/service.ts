@@ -1,9 +1,11 @@
+import { assert } from '../../kernel/assert.js';
 import type { Clock } from '../../kernel/clock.js';
 import { monthPeriod, yearPeriod } from '../../kernel/clock.js';
-import { assertAmountMinor } from '../../kernel/money.js';
+import { assertAmountMinor, formatMinor } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import { sha256Hex } from '../../kernel/secrets.js';
+import type { ConfirmationService } from '../confirmations/service.js';
 import type { CarrierNetwork, CreditRequest, DebitOutcome, DebitRequest, SubscriberProfile } from '../carrier/ports.js';
 import { checkPrice, checkSubscriber } from '../limits/rules.js';
 import type { ServiceContext } from '../merchants/types.js';
@@ -20,6 +22,8 @@ const CARRIER_CREDIT_TOPIC = 'carrier.credit';
 
 export interface PaymentServiceDeps {
   carrier: CarrierNetwork;
+  /** Asks the subscriber to confirm (SecurityLevel 2); without it such charges are refused. */
+  confirmations?: Pick<ConfirmationService, 'confirm'>;
   payments: PaymentRepository;
   outbox: OutboxPort;
   clock: Clock;
@@ -47,8 +51,9 @@ export class PaymentService {
 
   async #charge(service: ServiceContext, command: ChargeCommand): Promise<Result<ChargeReceipt, ChargeError>> {
     assertAmountMinor(command.amountMinor);
-    if (command.securityLevel !== 'none' || command.authorizationToken !== undefined) {
-      return err({ kind: 'not_supported', message: 'Only SecurityLevel 1 (None) without AuthorizationToken is supported' });
+    const confirmable = command.securityLevel === 'confirmation' && this.deps.confirmations !== undefined;
+    if ((command.securityLevel !== 'none' && !confirmable) || command.authorizationToken !== undefined) {
+      return err({ kind: 'not_supported', message: 'Only SecurityLevel 1 (None) and 2 (Confirmation) without AuthorizationToken are supported' });
     }
     const priceViolation = checkPrice(command.amountMinor, command.serviceCode, command.businessModel);
     if (priceViolation) return err(priceViolation);
@@ -75,8 +80,39 @@ export class PaymentService {
         if (reserved.status === 'paid') {
           return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
         }
+        if (command.securityLevel === 'confirmation') return this.#confirmReserved(service, command, profile, reserved);
         return this.#debitReserved(service, command, profile, reserved);
     }
+  }
+
+  /** Asks the subscriber first; only a confirmed charge is collected, nothing else is charged. */
+  async #confirmReserved(
+    service: ServiceContext,
+    command: ChargeCommand,
+    profile: SubscriberProfile,
+    reserved: { paymentId: number; attempt: number },
+  ): Promise<Result<ChargeReceipt, ChargeError>> {
+    const confirmations = this.deps.confirmations;
+    assert(confirmations !== undefined, 'confirmation charges need a confirmation service');
+    const outcome = await confirmations.confirm({
+      serviceId: service.serviceId,
+      paymentId: reserved.paymentId,
+      attempt: reserved.attempt,
+      msisdn: command.msisdn,
+      channel: command.confirmationChannel ?? 'sms',
+      prompt: confirmationPrompt(command, service.currency),
+    });
+    const accounts = ledgerAccounts(service.merchantId, profile.operator.mccMnc, service.currency, false);
+    if (outcome !== 'confirmed') {
+      await this.deps.payments.settle(reserved.paymentId, reserved.attempt, 'failed', accounts.debitAccount, accounts.creditAccount);
+      return outcome === 'declined'
+        ? err({ kind: 'declined', message: 'The subscriber declined the payment' })
+        : err({ kind: 'expired', message: 'The subscriber did not confirm the payment in time' });
+    }
+    if (profile.billing === 'realtime') return this.#debitReserved(service, command, profile, reserved);
+    const settled = await this.deps.payments.settle(reserved.paymentId, reserved.attempt, 'paid', accounts.debitAccount, accounts.creditAccount);
+    if (settled !== 'paid') return err({ kind: 'operator_error', message: `The payment was settled as ${settled} meanwhile` });
+    return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
   }
 
   /** Asks the operator to debit a reserved charge and settles the reservation with the answer. */
@@ -140,7 +176,8 @@ export class PaymentService {
       currency: service.currency,
       serviceCode: command.serviceCode,
       testSubscriber: profile.whitelisted,
-      paidAtOnce: profile.whitelisted || profile.billing === 'invoice',
+      // A charge awaiting the subscriber's confirmation is collected only once confirmed.
+      paidAtOnce: profile.whitelisted || (profile.billing === 'invoice' && command.securityLevel === 'none'),
       monthPeriod: monthPeriod(now),
       monthLimitMinor: profile.limits.monthlyMinor,
       yearPeriod: yearPeriod(now),
@@ -194,6 +231,13 @@ export class PaymentService {
   }
 
   async #settle(payment: PendingPayment): Promise<boolean> {
+    // The request that asks the subscriber settles it; a refusal or silence charges nothing.
+    if (payment.confirmation === 'waiting') return false;
+    if (payment.confirmation === 'declined' || payment.confirmation === 'expired') {
+      const accounts = ledgerAccounts(payment.merchantId, payment.operator, payment.currency, false);
+      const settled = await this.deps.payments.settle(payment.paymentId, payment.attempt, 'failed', accounts.debitAccount, accounts.creditAccount);
+      return settled === 'failed';
+    }
     const profile = await this.deps.carrier.subscriber(payment.msisdn);
     const request: DebitRequest = {
       reference: debitReference(payment.paymentId, payment.attempt),
@@ -224,6 +268,12 @@ export class PaymentService {
     const spent = await this.deps.payments.spentInPeriods(msisdn, currency, [month, year]);
     return { monthMinor: spent.get(month) ?? 0n, yearMinor: spent.get(year) ?? 0n };
   }
+}
+
+/** What the handset shows: amount, currency and what it is for. */
+function confirmationPrompt(command: ChargeCommand, currency: ServiceContext['currency']): string {
+  const what = typeof command.details.endUserInvoiceText === 'string' ? ` for ${command.details.endUserInvoiceText.slice(0, 100)}` : '';
+  return `Confirm payment of ${formatMinor(command.amountMinor, currency)} ${currency}${what}?`;
 }
 
 /** The operator's idempotency key of one debit: payment and attempt. */

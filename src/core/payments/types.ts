@@ -40,6 +40,8 @@ export type ChargeError =
   | { readonly kind: 'insufficient_funds'; readonly message: string }
   | { readonly kind: 'unsupported_network'; readonly message: string }
   | { readonly kind: 'operator_error'; readonly message: string }
+  | { readonly kind: 'declined'; readonly message: string }
+  | { readonly kind: 'expired'; readonly message: string }
   | { readonly kind: 'outcome_unknown'; readonly message: string; readonly paymentId: number };
 
 export interface PaymentView {

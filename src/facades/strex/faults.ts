@@ -49,6 +49,8 @@ const chargeFaults: Record<ChargeError['kind'], FaultKind> = {
   insufficient_funds: FAULT.Financial,
   operator_error: FAULT.MnoError,
   outcome_unknown: FAULT.ThirdPartySystem,
+  declined: FAULT.Forbidden,
+  expired: FAULT.Expired,
 };
 
 export function chargeFault(error: ChargeError): StrexFault {

@@ -21,6 +21,10 @@ export function ledgerRefusal(error: unknown): string | null {
   return e?.code === LEDGER_REFUSAL && typeof e.message === 'string' ? e.message : null;
 }
 
+/** The state of the current attempt's confirmation prompt; a waiting one past its time is expired. */
+const CONFIRMATION_STATE = sql<string | null>`(SELECT CASE WHEN c.status = 'waiting' AND c.expires_at <= now() THEN 'expired' ELSE c.status END
+  FROM confirmation_requests c WHERE c.payment_id = payments.id AND c.attempt = payments.attempt)`.as('confirmation');
+
 const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
 
 /** reserve_charge and settle_charge run once or twice per Pay: prepared, not rebuilt. */
@@ -66,6 +70,7 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
     const row = await this.db
       .selectFrom('payments')
       .selectAll()
+      .select(CONFIRMATION_STATE)
       .where('service_id', '=', serviceId)
       .where('client_reference', '=', clientReference)
       .executeTakeFirst();
@@ -85,8 +90,12 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
     const rows = await this.db
       .selectFrom('payments')
       .selectAll()
+      .select(CONFIRMATION_STATE)
       .where('status', '=', 'pending')
       .where('created_at', '<', createdBefore)
+      // A payment whose subscriber is still being asked belongs to the request that asks.
+      .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM confirmation_requests c WHERE c.payment_id = payments.id
+                          AND c.attempt = payments.attempt AND c.status = 'waiting' AND c.expires_at > now())`)
       .orderBy('created_at')
       .limit(limit)
       .execute();
@@ -134,6 +143,7 @@ function toPayment(row: {
   operator: string;
   attempt: number;
   created_at: Date;
+  confirmation: string | null;
 }): PendingPayment {
   return {
     paymentId: Number(row.id),
@@ -147,5 +157,6 @@ function toPayment(row: {
     operator: row.operator,
     attempt: row.attempt,
     createdAt: new Date(row.created_at),
+    confirmation: (row.confirmation ?? 'none') as PendingPayment['confirmation'],
   };
 }

@@ -1,0 +1,39 @@
+import type { Msisdn } from '../../kernel/msisdn.js';
+
+export type ConfirmationChannel = 'sms' | 'ussd';
+export type ConfirmationAnswer = 'confirmed' | 'declined';
+export type ConfirmationOutcome = ConfirmationAnswer | 'expired';
+
+export interface NewConfirmation {
+  readonly serviceId: number;
+  readonly paymentId: number;
+  readonly attempt: number;
+  readonly msisdn: Msisdn;
+  readonly channel: ConfirmationChannel;
+  readonly prompt: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface WaitingConfirmation {
+  readonly id: number;
+  readonly channel: ConfirmationChannel;
+  readonly prompt: string;
+  readonly expiresAt: Date;
+}
+
+export interface ConfirmationRepository {
+  create(request: NewConfirmation): Promise<number>;
+  /** waiting → the answer, if still waiting, unexpired and for this MSISDN. */
+  answer(id: number, msisdn: Msisdn, answer: ConfirmationAnswer, at: Date): Promise<boolean>;
+  /** waiting → expired, if still waiting. */
+  expire(id: number): Promise<boolean>;
+  /** The settled outcome of each given request that is no longer waiting. */
+  outcomes(ids: readonly number[]): Promise<Map<number, ConfirmationOutcome>>;
+  waitingFor(msisdn: Msisdn, at: Date): Promise<WaitingConfirmation[]>;
+}
+
+/** Puts a confirmation prompt on the subscriber's handset (USSD dialogue or SMS). */
+export interface ConfirmationPrompter {
+  prompt(request: { id: number; msisdn: Msisdn; channel: ConfirmationChannel; text: string }): Promise<void>;
+}

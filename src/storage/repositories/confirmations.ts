@@ -1,0 +1,76 @@
+import { type Kysely, sql } from 'kysely';
+import type {
+  ConfirmationAnswer,
+  ConfirmationOutcome,
+  ConfirmationRepository,
+  NewConfirmation,
+  WaitingConfirmation,
+} from '../../core/confirmations/ports.js';
+import type { Msisdn } from '../../kernel/msisdn.js';
+import type { Schema } from '../schema.js';
+
+const MAX_WAITING_LISTED = 50;
+
+export class SqlConfirmationRepository implements ConfirmationRepository {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async create(r: NewConfirmation): Promise<number> {
+    const row = await this.db
+      .insertInto('confirmation_requests')
+      .values({
+        service_id: r.serviceId,
+        payment_id: r.paymentId,
+        attempt: r.attempt,
+        msisdn: r.msisdn,
+        channel: r.channel,
+        prompt: r.prompt,
+        created_at: r.createdAt,
+        expires_at: r.expiresAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async answer(id: number, msisdn: Msisdn, answer: ConfirmationAnswer, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('confirmation_requests')
+      .set({ status: answer, answered_at: at })
+      .where('id', '=', id)
+      .where('msisdn', '=', msisdn)
+      .where('status', '=', 'waiting')
+      .where('expires_at', '>', at)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async expire(id: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('confirmation_requests')
+      .set({ status: 'expired' })
+      .where('id', '=', id)
+      .where('status', '=', 'waiting')
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async outcomes(ids: readonly number[]): Promise<Map<number, ConfirmationOutcome>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await sql<{ id: string; status: ConfirmationOutcome }>`
+      SELECT id, status FROM confirmation_requests WHERE id = ANY(${[...ids]}::bigint[]) AND status <> 'waiting'`.execute(this.db);
+    return new Map(rows.map((row) => [Number(row.id), row.status]));
+  }
+
+  async waitingFor(msisdn: Msisdn, at: Date): Promise<WaitingConfirmation[]> {
+    const rows = await this.db
+      .selectFrom('confirmation_requests')
+      .select(['id', 'channel', 'prompt', 'expires_at'])
+      .where('msisdn', '=', msisdn)
+      .where('status', '=', 'waiting')
+      .where('expires_at', '>', at)
+      .orderBy('id')
+      .limit(MAX_WAITING_LISTED)
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), channel: r.channel as 'sms' | 'ussd', prompt: r.prompt, expiresAt: new Date(r.expires_at) }));
+  }
+}
