@@ -1,5 +1,5 @@
 import { buildApp, type OpenDcb } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { createDatabase } from './postgres.js';
 
@@ -35,13 +35,14 @@ export async function databaseUrlFor(engine: Engine, name: string): Promise<stri
 }
 
 /** A fresh app with its own empty, migrated and seeded database; no listener, no worker. */
-export async function startTestApp(engine: Engine, name: string, databaseUrl?: string): Promise<TestApp> {
+export async function startTestApp(engine: Engine, name: string, overrides: Partial<Config> = {}): Promise<TestApp> {
   const clock = new TestClock();
-  const config = {
+  const config: Config = {
     ...loadConfig({}),
     dataDir: 'memory://',
-    databaseUrl: databaseUrl ?? (await databaseUrlFor(engine, name)),
+    databaseUrl: await databaseUrlFor(engine, name),
     workers: false,
+    ...overrides,
   };
   const app = await buildApp(config, { clock, logger: false });
   return { app, clock, close: () => app.close() };

@@ -85,9 +85,8 @@ for (const engine of engines()) {
         assertFault(bare, 400, 2, /PaymentDetails/);
       });
 
-      it('SecurityLevel 2/3 and AuthorizationToken are refused clearly until supported', async () => {
-        const message = 'Only SecurityLevel 1 (None) without AuthorizationToken is supported';
-        assertFault(await strex.pay(details({ SecurityLevel: 2, ConfirmationChannel: 2 })), 400, 2, message);
+      it('SecurityLevel 3 and AuthorizationToken are refused clearly until supported', async () => {
+        const message = 'Only SecurityLevel 1 (None) and 2 (Confirmation) without AuthorizationToken are supported';
         assertFault(await strex.pay(details({ SecurityLevel: 3 })), 400, 2, message);
         assertFault(await strex.pay(details({ AuthorizationToken: 'tok' })), 400, 2, message);
       });
