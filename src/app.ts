@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import { SandboxHandsets } from './connectors/sandbox/confirmations.js';
 import { SandboxNetwork } from './connectors/sandbox/network.js';
 import { ConfirmationService } from './core/confirmations/service.js';
+import { PreAuthorizationService } from './core/preauthorization/service.js';
+import { SqlAuthorizationTokenRepository } from './storage/repositories/authorization-tokens.js';
 import { SqlConfirmationRepository } from './storage/repositories/confirmations.js';
 import { MerchantService } from './core/merchants/service.js';
 import { OutboxDispatcher } from './core/outbox/service.js';
@@ -36,6 +38,7 @@ export interface OpenDcb {
   db: Database;
   merchants: MerchantService;
   payments: PaymentService;
+  preauthorization: PreAuthorizationService;
   outbox: OutboxDispatcher;
   /** Starts the background worker (when configured) and listens. Returns the bound address. */
   listen(): Promise<string>;
@@ -82,9 +85,16 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     timeoutMs: config.confirmationTimeoutMs,
   });
   handsets.answerWith((id, msisdn, answer) => confirmations.answer(id, msisdn, answer));
+  const preauthorization = new PreAuthorizationService({
+    carrier,
+    confirmations,
+    tokens: new SqlAuthorizationTokenRepository(db.kysely),
+    clock,
+  });
   const payments = new PaymentService({
     carrier,
     confirmations,
+    tokens: preauthorization,
     payments: paymentRepository,
     outbox: paymentRepository,
     clock,
@@ -115,8 +125,8 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       return reply.code(503).send({ status: 'unavailable', database: db.kind });
     }
   });
-  await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers, verification });
-  await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', merchants, payments, subscribers, verification });
+  await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers, verification, preauthorization });
+  await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', merchants, payments, subscribers, verification, preauthorization });
   await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations });
 
   let worker: Worker | undefined;
@@ -128,6 +138,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     db,
     merchants,
     payments,
+    preauthorization,
     outbox,
     async listen() {
       if (config.workers) startBackgroundWork();

@@ -92,8 +92,9 @@ export interface Schema {
   confirmation_requests: {
     id: GeneratedInt8;
     service_id: Int8;
-    payment_id: Int8;
-    attempt: number;
+    purpose: string;
+    payment_id: Int8 | null;
+    attempt: number | null;
     msisdn: string;
     channel: string;
     prompt: string;
@@ -101,5 +102,16 @@ export interface Schema {
     created_at: Timestamp;
     expires_at: Timestamp;
     answered_at: Timestamp | null;
+  };
+  authorization_tokens: {
+    id: GeneratedInt8;
+    service_id: Int8;
+    msisdn: string;
+    token_hash: string;
+    external_reference: string;
+    client_transaction_id: string;
+    description: string | null;
+    created_at: Timestamp;
+    revoked_at: Timestamp | null;
   };
 }

@@ -6,8 +6,8 @@ export type ConfirmationOutcome = ConfirmationAnswer | 'expired';
 
 export interface NewConfirmation {
   readonly serviceId: number;
-  readonly paymentId: number;
-  readonly attempt: number;
+  /** A payment attempt to confirm, or null for consent to a pre-authorisation. */
+  readonly payment: { readonly paymentId: number; readonly attempt: number } | null;
   readonly msisdn: Msisdn;
   readonly channel: ConfirmationChannel;
   readonly prompt: string;

@@ -24,6 +24,8 @@ export interface PaymentServiceDeps {
   carrier: CarrierNetwork;
   /** Asks the subscriber to confirm (SecurityLevel 2); without it such charges are refused. */
   confirmations?: Pick<ConfirmationService, 'confirm'>;
+  /** Checks PreAuthorize tokens; without it a charge with a token is refused. */
+  tokens?: { isValid(service: ServiceContext, msisdn: Msisdn, token: string): Promise<boolean> };
   payments: PaymentRepository;
   outbox: OutboxPort;
   clock: Clock;
@@ -51,15 +53,18 @@ export class PaymentService {
 
   async #charge(service: ServiceContext, command: ChargeCommand): Promise<Result<ChargeReceipt, ChargeError>> {
     assertAmountMinor(command.amountMinor);
-    const confirmable = command.securityLevel === 'confirmation' && this.deps.confirmations !== undefined;
-    if ((command.securityLevel !== 'none' && !confirmable) || command.authorizationToken !== undefined) {
-      return err({ kind: 'not_supported', message: 'Only SecurityLevel 1 (None) and 2 (Confirmation) without AuthorizationToken are supported' });
+    if (command.securityLevel === 'pin' || (needsConfirmation(command) && !this.deps.confirmations)) {
+      return err({ kind: 'not_supported', message: 'SecurityLevel 3 (Pin) is not supported' });
     }
     const priceViolation = checkPrice(command.amountMinor, command.serviceCode, command.businessModel);
     if (priceViolation) return err(priceViolation);
     const profile = await this.deps.carrier.subscriber(command.msisdn);
     const violation = checkSubscriber(profile, command.amountMinor, service.currency, command.requiredAge);
     if (violation) return err(violation);
+    if (command.authorizationToken !== undefined) {
+      const valid = (await this.deps.tokens?.isValid(service, command.msisdn, command.authorizationToken)) ?? false;
+      if (!valid) return err({ kind: 'token_invalid', message: 'The authorization token is not valid for this msisdn and service' });
+    }
 
     const reserved = await this.deps.payments.reserveCharge(this.#record(service, command, profile));
     switch (reserved.kind) {
@@ -80,7 +85,7 @@ export class PaymentService {
         if (reserved.status === 'paid') {
           return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
         }
-        if (command.securityLevel === 'confirmation') return this.#confirmReserved(service, command, profile, reserved);
+        if (needsConfirmation(command)) return this.#confirmReserved(service, command, profile, reserved);
         return this.#debitReserved(service, command, profile, reserved);
     }
   }
@@ -96,8 +101,7 @@ export class PaymentService {
     assert(confirmations !== undefined, 'confirmation charges need a confirmation service');
     const outcome = await confirmations.confirm({
       serviceId: service.serviceId,
-      paymentId: reserved.paymentId,
-      attempt: reserved.attempt,
+      payment: { paymentId: reserved.paymentId, attempt: reserved.attempt },
       msisdn: command.msisdn,
       channel: command.confirmationChannel ?? 'sms',
       prompt: confirmationPrompt(command, service.currency),
@@ -177,7 +181,7 @@ export class PaymentService {
       serviceCode: command.serviceCode,
       testSubscriber: profile.whitelisted,
       // A charge awaiting the subscriber's confirmation is collected only once confirmed.
-      paidAtOnce: profile.whitelisted || (profile.billing === 'invoice' && command.securityLevel === 'none'),
+      paidAtOnce: profile.whitelisted || (profile.billing === 'invoice' && !needsConfirmation(command)),
       monthPeriod: monthPeriod(now),
       monthLimitMinor: profile.limits.monthlyMinor,
       yearPeriod: yearPeriod(now),
@@ -268,6 +272,11 @@ export class PaymentService {
     const spent = await this.deps.payments.spentInPeriods(msisdn, currency, [month, year]);
     return { monthMinor: spent.get(month) ?? 0n, yearMinor: spent.get(year) ?? 0n };
   }
+}
+
+/** SecurityLevel 2 asks the subscriber, unless a PreAuthorize token stands for the consent. */
+function needsConfirmation(command: ChargeCommand): boolean {
+  return command.securityLevel === 'confirmation' && command.authorizationToken === undefined;
 }
 
 /** What the handset shows: amount, currency and what it is for. */

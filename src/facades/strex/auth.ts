@@ -1,12 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { MerchantService } from '../../core/merchants/service.js';
-import type { ServiceContext } from '../../core/merchants/types.js';
+import type { Platform, ServiceContext } from '../../core/merchants/types.js';
 import { FAULT, StrexFault } from './faults.js';
 
 const unauthorized = () => new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
 
-/** HTTP Basic credentials + the serviceId of the URL → the authenticated service. */
-export async function authenticateRest(merchants: MerchantService, request: FastifyRequest): Promise<ServiceContext> {
+/**
+ * HTTP Basic credentials + the serviceId of the URL → the authenticated service, which
+ * must be of the given platform (Direct Payment, or for PreAuthorize the one the path names).
+ */
+export async function authenticateRest(merchants: MerchantService, request: FastifyRequest, platform: Platform = 'directpay'): Promise<ServiceContext> {
   const serviceIdText = (request.params as { serviceId?: string }).serviceId ?? '';
   const header = request.headers.authorization ?? '';
   const match = /^Basic\s+([A-Za-z0-9+/=]{1,512})\s*$/i.exec(header);
@@ -15,7 +18,7 @@ export async function authenticateRest(merchants: MerchantService, request: Fast
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw unauthorized();
   const service = await merchants.authenticate(Number(serviceIdText), decoded.slice(0, colon), decoded.slice(colon + 1));
-  if (!service || service.platform !== 'directpay') throw unauthorized();
+  if (!service || service.platform !== platform) throw unauthorized();
   return service;
 }
 
@@ -23,4 +26,12 @@ export async function authenticateRest(merchants: MerchantService, request: Fast
 export function authenticatedService(request: { strexService?: ServiceContext }): ServiceContext {
   if (!request.strexService) throw unauthorized();
   return request.strexService;
+}
+
+/** PreAuthorize's platform, written as an int or a name (0 / directpay, 1 / sms). */
+export function platformOf(text: string | number | undefined): Platform | null {
+  const value = String(text ?? '').toLowerCase();
+  if (value === '0' || value === 'directpay') return 'directpay';
+  if (value === '1' || value === 'sms') return 'sms';
+  return null;
 }

@@ -50,6 +50,7 @@ const chargeFaults: Record<ChargeError['kind'], FaultKind> = {
   operator_error: FAULT.MnoError,
   outcome_unknown: FAULT.ThirdPartySystem,
   declined: FAULT.Forbidden,
+  token_invalid: FAULT.Forbidden,
   expired: FAULT.Expired,
 };
 

@@ -1,11 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Static } from 'typebox';
 import type { MerchantService } from '../../core/merchants/service.js';
-import type { ServiceContext } from '../../core/merchants/types.js';
+import type { Platform, ServiceContext } from '../../core/merchants/types.js';
+import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
 import type { PaymentService } from '../../core/payments/service.js';
 import type { SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { VerificationService } from '../../core/verification/service.js';
-import { authenticateRest, authenticatedService as service } from './auth.js';
+import { authenticateRest, authenticatedService as service, platformOf } from './auth.js';
+import { registerPreAuthorizeRoute } from './preauthorize.js';
 import { FAULT, StrexFault } from './faults.js';
 import { pay, paymentStatus, reversePayment } from './operations.js';
 import { registerUserInfoRoutes } from './userinfo.js';
@@ -26,6 +28,7 @@ export interface StrexFacadeDeps {
   payments: PaymentService;
   subscribers: SubscriberInfoService;
   verification: VerificationService;
+  preauthorization: PreAuthorizationService;
 }
 
 declare module 'fastify' {
@@ -35,6 +38,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route answers without service credentials. */
     anonymous?: boolean;
+    /** The service's platform is the one the :platform path parameter names (PreAuthorize). */
+    platformFromPath?: boolean;
   }
 }
 
@@ -58,7 +63,11 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   // Credentials are checked before the body is even parsed: a stranger learns nothing of the schema.
   app.addHook('onRequest', async (request) => {
     if (request.is404 || request.routeOptions.config.anonymous) return;
-    request.strexService = await authenticateRest(deps.merchants, request);
+    let platform: Platform = 'directpay';
+    if (request.routeOptions.config.platformFromPath) {
+      platform = platformOf((request.params as { platform?: string }).platform) ?? invalidPlatform();
+    }
+    request.strexService = await authenticateRest(deps.merchants, request, platform);
   });
 
   app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof PaymentRequest> }>(
@@ -70,6 +79,7 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
 
   registerUserInfoRoutes(app, deps.subscribers);
   registerVerificationRoutes(app, deps.verification);
+  registerPreAuthorizeRoute(app, deps.preauthorization);
 
   app.delete<{ Params: Static<typeof PaymentParams> }>(
     '/service/:serviceId/pay/:reference',
@@ -88,6 +98,10 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
 
 
 /** Every error leaves as a DirectPaymentFault: never a stack trace, never Fastify's own body. */
+function invalidPlatform(): never {
+  throw new StrexFault(FAULT.Validation, 'Invalid platform: use 0 (directpay) or 1 (sms)');
+}
+
 function toFault(app: FastifyInstance, error: FastifyError): StrexFault {
   if (error instanceof StrexFault) return error;
   if (error.validation) return new StrexFault(FAULT.Validation, `Invalid request: ${error.message}`);

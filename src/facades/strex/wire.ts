@@ -81,3 +81,22 @@ export const SendVerificationCodeRequest = Type.Object({
   Template: Type.Optional(text(2000)),
 });
 export const VerifyVerificationCodeRequest = Type.Object({ Msisdn: text(32), VerificationCode: text(20) });
+
+export const PreAuthorizeParams = Type.Object({ serviceId: text(20), platform: text(20) });
+export const PreAuthorizeRequest = Type.Object({
+  Msisdn: text(32),
+  TransactionId: Type.String({ minLength: 1, maxLength: 100 }),
+  Platform: Type.Optional(Type.Union([Type.Integer(), text(20)])),
+  SecurityLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+  ConfirmationChannel: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })),
+  ShortNumber: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
+  MessagePrefix: Type.Optional(text(100)),
+  MessageSuffix: Type.Optional(text(100)),
+  TokenDescription: Type.Optional(text(100)),
+  Age: Type.Optional(Type.Union([Type.Integer(), text(3)])),
+});
+export const PreAuthorizeResponse = Type.Object({
+  ExternalTransactionReference: Type.String(),
+  Token: Type.String(),
+  TransactionId: Type.String(),
+});

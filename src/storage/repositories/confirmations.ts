@@ -19,8 +19,9 @@ export class SqlConfirmationRepository implements ConfirmationRepository {
       .insertInto('confirmation_requests')
       .values({
         service_id: r.serviceId,
-        payment_id: r.paymentId,
-        attempt: r.attempt,
+        purpose: r.payment ? 'payment' : 'preauthorization',
+        payment_id: r.payment?.paymentId ?? null,
+        attempt: r.payment?.attempt ?? null,
         msisdn: r.msisdn,
         channel: r.channel,
         prompt: r.prompt,

@@ -1,0 +1,92 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../../kernel/clock.js';
+import type { Msisdn } from '../../kernel/msisdn.js';
+import { err, ok, type Result } from '../../kernel/result.js';
+import { sha256Hex } from '../../kernel/secrets.js';
+import type { CarrierNetwork } from '../carrier/ports.js';
+import type { ConfirmationChannel } from '../confirmations/ports.js';
+import type { ConfirmationService } from '../confirmations/service.js';
+import { checkSubscriber, type RequiredAge } from '../limits/rules.js';
+import type { ServiceContext } from '../merchants/types.js';
+import type { ChargeError } from '../payments/types.js';
+import type { AuthorizationTokenRepository } from './ports.js';
+
+const TOKEN_BYTES = 32;
+const STANDARD_TEXT = 'Reply to allow future payments to this service to be charged to your phone bill without asking each time.';
+
+export interface PreAuthorizeRequest {
+  readonly msisdn: Msisdn;
+  /** The merchant's own id of this request, echoed back. */
+  readonly clientTransactionId: string;
+  readonly channel: ConfirmationChannel;
+  readonly messagePrefix?: string | undefined;
+  readonly messageSuffix?: string | undefined;
+  readonly tokenDescription?: string | undefined;
+  readonly requiredAge?: RequiredAge | undefined;
+}
+
+export interface PreAuthorization {
+  readonly externalReference: string;
+  readonly token: string;
+  readonly clientTransactionId: string;
+}
+
+export type PreAuthorizeError = ChargeError;
+
+/**
+ * Strex PreAuthorize: the subscriber consents once on the handset, and the service gets
+ * a token that lets Pay charge that subscriber without asking again. A token belongs to
+ * one (service, MSISDN), never expires, is stored only as a hash, and can be revoked.
+ */
+export class PreAuthorizationService {
+  constructor(
+    private readonly deps: {
+      carrier: CarrierNetwork;
+      confirmations: Pick<ConfirmationService, 'confirm'>;
+      tokens: AuthorizationTokenRepository;
+      clock: Clock;
+    },
+  ) {}
+
+  async authorize(service: ServiceContext, request: PreAuthorizeRequest): Promise<Result<PreAuthorization, PreAuthorizeError>> {
+    const profile = await this.deps.carrier.subscriber(request.msisdn);
+    const violation = checkSubscriber(profile, 0n, service.currency, request.requiredAge);
+    if (violation) return err(violation);
+    const outcome = await this.deps.confirmations.confirm({
+      serviceId: service.serviceId,
+      payment: null,
+      msisdn: request.msisdn,
+      channel: request.channel,
+      prompt: consentText(request),
+    });
+    if (outcome === 'declined') return err({ kind: 'declined', message: 'The subscriber declined the pre-authorisation' });
+    if (outcome === 'expired') return err({ kind: 'expired', message: 'The subscriber did not answer the pre-authorisation in time' });
+    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    const externalReference = randomUUID();
+    await this.deps.tokens.create({
+      serviceId: service.serviceId,
+      msisdn: request.msisdn,
+      tokenHash: sha256Hex(token),
+      externalReference,
+      clientTransactionId: request.clientTransactionId,
+      description: request.tokenDescription ?? null,
+      createdAt: this.deps.clock.now(),
+    });
+    return ok({ externalReference, token, clientTransactionId: request.clientTransactionId });
+  }
+
+  /** Whether the token lets the service charge the MSISDN now. */
+  isValid(service: ServiceContext, msisdn: Msisdn, token: string): Promise<boolean> {
+    return this.deps.tokens.isValid(service.serviceId, msisdn, sha256Hex(token));
+  }
+
+  /** Withdraws a token (the subscriber's Min side, or the platform operator). */
+  revoke(service: ServiceContext, token: string): Promise<boolean> {
+    return this.deps.tokens.revoke(service.serviceId, sha256Hex(token), this.deps.clock.now());
+  }
+}
+
+function consentText(request: PreAuthorizeRequest): string {
+  const description = request.tokenDescription ? ` (${request.tokenDescription})` : '';
+  return [request.messagePrefix, `${STANDARD_TEXT}${description}`, request.messageSuffix].filter(Boolean).join(' ');
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import { isAllowedAge } from '../../core/limits/rules.js';
+import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
+import { authenticatedService, platformOf } from './auth.js';
+import { chargeFault, FAULT, StrexFault } from './faults.js';
+import { sendBody } from './negotiation.js';
+import { msisdnOf } from './operations.js';
+import { faultResponses, PreAuthorizeParams, PreAuthorizeRequest, PreAuthorizeResponse } from './wire.js';
+
+/** PreAuthorize (REST only): POST /service/{serviceId}/preauthorize/{platform}, the reference §17 route. */
+export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization: PreAuthorizationService): void {
+  app.post<{ Params: Static<typeof PreAuthorizeParams>; Body: Static<typeof PreAuthorizeRequest> }>(
+    '/service/:serviceId/preauthorize/:platform',
+    {
+      config: { platformFromPath: true },
+      schema: { params: PreAuthorizeParams, body: PreAuthorizeRequest, response: { 200: PreAuthorizeResponse, ...faultResponses } },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.Platform !== undefined && platformOf(body.Platform) !== platformOf(request.params.platform)) {
+        throw new StrexFault(FAULT.Validation, 'Platform in the body contradicts the path');
+      }
+      const age = body.Age === undefined || body.Age === '' ? undefined : Number(body.Age);
+      if (age !== undefined && !isAllowedAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
+      const result = await preauthorization.authorize(authenticatedService(request), {
+        msisdn: msisdnOf(body.Msisdn),
+        clientTransactionId: body.TransactionId,
+        channel: body.ConfirmationChannel === 1 ? 'ussd' : 'sms',
+        messagePrefix: body.MessagePrefix,
+        messageSuffix: body.MessageSuffix,
+        tokenDescription: body.TokenDescription,
+        requiredAge: age,
+      });
+      if (!result.ok) throw chargeFault(result.error);
+      return sendBody(request, reply, 'PreAuthorizeResponse', {
+        ExternalTransactionReference: result.value.externalReference,
+        Token: result.value.token,
+        TransactionId: result.value.clientTransactionId,
+      });
+    },
+  );
+}
