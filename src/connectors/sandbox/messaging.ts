@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { SmsGateway, SmsMessage } from '../../core/messaging/ports.js';
 import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
+import { registerHandsetPage } from './handset-page.js';
 
 export interface SandboxInboxMessage {
   id: number;
@@ -43,6 +44,8 @@ const promptParams = {
  * POST …/prompts/{id}/confirm|decline (JSON only, so a cross-site form cannot answer).
  */
 export const sandboxHandsetRoutes: FastifyPluginAsync<{ inbox: SandboxInbox; prompts: HandsetPrompts }> = async (app, deps) => {
+  registerHandsetPage(app, deps);
+
   app.get<{ Params: { msisdn: string } }>('/handsets/:msisdn/messages', { schema: { params: msisdnParams } }, async (request, reply) => {
     const msisdn = parseMsisdn(request.params.msisdn);
     if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
