@@ -85,10 +85,14 @@ for (const engine of engines()) {
         assertFault(bare, 400, 2, /PaymentDetails/);
       });
 
-      it('SecurityLevel 3 and AuthorizationToken are refused clearly until supported', async () => {
-        const message = 'Only SecurityLevel 1 (None) and 2 (Confirmation) without AuthorizationToken are supported';
-        assertFault(await strex.pay(details({ SecurityLevel: 3 })), 400, 2, message);
-        assertFault(await strex.pay(details({ AuthorizationToken: 'tok' })), 400, 2, message);
+      it('SecurityLevel 3 (Pin, "not in use" at the vendor) is refused clearly; an unknown token is forbidden', async () => {
+        assertFault(await strex.pay(details({ SecurityLevel: 3 })), 400, 2, 'SecurityLevel 3 (Pin) is not supported');
+        assertFault(
+          await strex.pay(details({ AuthorizationToken: 'tok' })),
+          403,
+          6,
+          'The authorization token is not valid for this msisdn and service',
+        );
       });
 
       it('unknown members (the .NET client sends Attempt and UssdAuthorization) are ignored', async () => {
