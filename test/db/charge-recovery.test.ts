@@ -7,6 +7,8 @@ import type { ServiceContext } from '../../src/core/merchants/types.js';
 import { OutboxDispatcher } from '../../src/core/outbox/service.js';
 import { PaymentService } from '../../src/core/payments/service.js';
 import type { ChargeCommand } from '../../src/core/payments/types.js';
+import type { NewConfirmation } from '../../src/core/confirmations/ports.js';
+import { SqlConfirmationRepository } from '../../src/storage/repositories/confirmations.js';
 import type { Msisdn } from '../../src/kernel/msisdn.js';
 import { type Database, openDatabase } from '../../src/storage/db.js';
 import { migrate } from '../../src/storage/migrate.js';
@@ -154,6 +156,32 @@ for (const engine of engines()) {
       const paymentId = (await payments.status(service, november.clientReference))?.paymentId ?? assert.fail();
       assert.ok((await payments.reverse(service, paymentId)).ok);
       assert.deepEqual(await payments.spent(november.msisdn, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
+      operator.billing = 'realtime';
+    });
+
+    it('a payment whose server died while asking the subscriber settles as failed once the prompt runs out', async () => {
+      operator.billing = 'invoice';
+      const requests = new SqlConfirmationRepository(db.kysely);
+      const repository = new SqlPaymentRepository(db);
+      // Writes the prompt, then never returns: the server died mid-wait.
+      const dyingConfirmations = {
+        confirm: async (request: Omit<NewConfirmation, 'createdAt' | 'expiresAt'>) => {
+          await requests.create({ ...request, createdAt: new Date(), expiresAt: new Date(Date.now() + 400) });
+          return new Promise<never>(() => {});
+        },
+      };
+      const dying = new PaymentService({ carrier: operator, confirmations: dyingConfirmations, payments: repository, outbox: repository, clock });
+      const charge: ChargeCommand = { ...command('+4790000055'), securityLevel: 'confirmation' };
+      void dying.charge(service, charge);
+      const prompted = async () => (await db.kysely.selectFrom('confirmation_requests').select('id').where('msisdn', '=', charge.msisdn).execute()).length;
+      for (let i = 0; i < 100 && (await prompted()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      clock.advance(3_000);
+      await payments.settlePending();
+      assert.equal((await payments.status(service, charge.clientReference))?.status, 'pending', 'left alone while the prompt waits');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await payments.settlePending();
+      assert.equal((await payments.status(service, charge.clientReference))?.status, 'failed');
+      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
       operator.billing = 'realtime';
     });
   });
