@@ -97,6 +97,7 @@ export interface Schema {
     attempt: number | null;
     msisdn: string;
     channel: string;
+    short_number: string | null;
     prompt: string;
     status: Generated<string>;
     created_at: Timestamp;

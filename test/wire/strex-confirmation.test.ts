@@ -32,6 +32,7 @@ for (const engine of engines()) {
       (await t.app.http.inject({ method: 'GET', url: `/sandbox/handsets/${encodeURIComponent(msisdn)}/prompts` })).json() as {
         id: number;
         channel: string;
+        from: string | null;
         text: string;
       }[];
     const answer = (msisdn: string, id: number, what: 'confirm' | 'decline') =>
@@ -88,7 +89,10 @@ for (const engine of engines()) {
       const request = details(msisdn, { ConfirmationChannel: 1, EndUserInvoiceText: 'Cinema ticket' });
       const paying = strex.pay(request);
       const prompt = await nextPrompt(msisdn);
-      assert.deepEqual({ channel: prompt.channel, text: prompt.text }, { channel: 'ussd', text: 'Confirm payment of 10.00 NOK for Cinema ticket?' });
+      assert.deepEqual(
+        { channel: prompt.channel, from: prompt.from, text: prompt.text },
+        { channel: 'ussd', from: null, text: 'Confirm payment of 10.00 NOK for Cinema ticket?' },
+      );
       // While the subscriber is asked, a retry names the same payment and settlement leaves it alone.
       const retry = await strex.pay(request);
       assert.equal(retry.status, 200);

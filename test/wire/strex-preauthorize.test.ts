@@ -84,23 +84,25 @@ for (const engine of engines()) {
       assert.deepEqual(tokens, []);
     });
 
-    it('the consent prompt carries the merchant prefix, suffix and description', async () => {
+    it('the consent prompt carries the merchant prefix, suffix, description and short number', async () => {
       const msisdn = '+4790000014';
       const pending = preauthorize('1000/preauthorize/0', {
         Msisdn: msisdn,
         TransactionId: 'y',
-        ConfirmationChannel: 1,
+        ConfirmationChannel: 2,
+        ShortNumber: '1960',
         MessagePrefix: 'ParkCo:',
         MessageSuffix: 'Thanks!',
         TokenDescription: 'Parking',
       });
-      let prompt: { id: number; channel: string; text: string } | undefined;
+      let prompt: { id: number; channel: string; from: string | null; text: string } | undefined;
       for (let i = 0; i < 50 && !prompt; i++) {
         [prompt] = (await t.app.http.inject({ method: 'GET', url: `/sandbox/handsets/${msisdn}/prompts` })).json();
         if (!prompt) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       assert.ok(prompt);
-      assert.equal(prompt.channel, 'ussd');
+      assert.equal(prompt.channel, 'sms');
+      assert.match(prompt.from ?? '', /^1960\d{10}$/, 'the short number plus a 10-digit suffix');
       assert.match(prompt.text, /^ParkCo: .* \(Parking\) Thanks!$/);
       await t.app.http.inject({ method: 'POST', url: `/sandbox/handsets/${msisdn}/prompts/${prompt.id}/confirm`, headers: { 'content-type': 'application/json' }, payload: '{}' });
       assert.equal((await pending).status, 200);
@@ -112,6 +114,7 @@ for (const engine of engines()) {
         ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Platform: 1 }, 2, 'Platform in the body contradicts the path'],
         ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Age: 17 }, 2, 'Invalid age'],
         ['1000/preauthorize/0', { Msisdn: '123', TransactionId: 'x' }, 13, 'Invalid msisdn'],
+        ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', ShortNumber: '12345' }, 2, 'Invalid request: body/ShortNumber must match pattern "^[0-9]{4}$"'],
       ];
       for (const [path, body, code, description] of cases) {
         assert.deepEqual((await preauthorize(path, body)).body, { Code: code, Description: description }, path);

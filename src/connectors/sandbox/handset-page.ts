@@ -72,12 +72,12 @@ function page(
   msisdn: Msisdn,
   csrf: string,
   messages: { id: number; from: string; text: string; receivedAt: string }[],
-  prompts: { id: number; channel: string; prompt: string; expiresAt: Date }[],
+  prompts: { id: number; channel: string; sender: string | null; prompt: string; expiresAt: Date }[],
 ): string {
   const self = `/sandbox/handsets/${encodeURIComponent(msisdn)}`;
   const promptItems = prompts
     .map(
-      (p) => `<li class="prompt"><p><b>${p.channel === 'ussd' ? 'USSD' : 'SMS'}</b> ${escapeHtml(p.prompt)}</p>
+      (p) => `<li class="prompt"><p><b>${p.channel === 'ussd' ? 'USSD' : `SMS from ${escapeHtml(p.sender ?? '')}`}</b> ${escapeHtml(p.prompt)}</p>
         <form method="post" action="${self}/answer"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="prompt" value="${p.id}">
         <button name="answer" value="confirm">Confirm</button> <button name="answer" value="decline" class="decline">Decline</button></form></li>`,
     )

@@ -27,7 +27,7 @@ export class SandboxSmsGateway implements SmsGateway {
 
 /** What the handset routes need of the confirmation service. */
 export interface HandsetPrompts {
-  waitingFor(msisdn: Msisdn): Promise<{ id: number; channel: string; prompt: string; expiresAt: Date }[]>;
+  waitingFor(msisdn: Msisdn): Promise<{ id: number; channel: string; sender: string | null; prompt: string; expiresAt: Date }[]>;
   answer(id: number, msisdn: Msisdn, answer: 'confirmed' | 'declined'): Promise<boolean>;
 }
 
@@ -56,7 +56,7 @@ export const sandboxHandsetRoutes: FastifyPluginAsync<{ inbox: SandboxInbox; pro
     const msisdn = parseMsisdn(request.params.msisdn);
     if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
     const waiting = await deps.prompts.waitingFor(msisdn);
-    return waiting.map((p) => ({ id: p.id, channel: p.channel, text: p.prompt, expiresAt: p.expiresAt.toISOString() }));
+    return waiting.map((p) => ({ id: p.id, channel: p.channel, from: p.sender, text: p.prompt, expiresAt: p.expiresAt.toISOString() }));
   });
 
   app.post<{ Params: { msisdn: string; id: string; answer: 'confirm' | 'decline' } }>(

@@ -11,6 +11,8 @@ export interface NewConfirmation {
   readonly msisdn: Msisdn;
   readonly channel: ConfirmationChannel;
   readonly prompt: string;
+  /** SMS prompts: the originator prefix (Strex default 2222; a 10-digit suffix is added). */
+  readonly shortNumber?: string | undefined;
   readonly createdAt: Date;
   readonly expiresAt: Date;
 }
@@ -18,6 +20,8 @@ export interface NewConfirmation {
 export interface WaitingConfirmation {
   readonly id: number;
   readonly channel: ConfirmationChannel;
+  /** Who the SMS prompt comes from; null for USSD. */
+  readonly sender: string | null;
   readonly prompt: string;
   readonly expiresAt: Date;
 }

@@ -10,6 +10,7 @@ import type {
 } from './ports.js';
 
 export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 60_000;
+export const DEFAULT_SHORT_NUMBER = '2222';
 /** How often a waiting process looks for answers given to another server. */
 const POLL_MS = 1_000;
 const MAX_WAITS = 10_000;
@@ -38,7 +39,8 @@ export class ConfirmationService {
     if (this.#waiters.size >= MAX_WAITS) return 'expired';
     const createdAt = this.deps.clock.now();
     const expiresAt = new Date(createdAt.getTime() + this.deps.timeoutMs);
-    const id = await this.deps.requests.create({ ...request, createdAt, expiresAt });
+    const shortNumber = request.channel === 'sms' ? (request.shortNumber ?? DEFAULT_SHORT_NUMBER) : undefined;
+    const id = await this.deps.requests.create({ ...request, shortNumber, createdAt, expiresAt });
     const outcome = this.#wait(id);
     await this.deps.prompter.prompt({ id, msisdn: request.msisdn, channel: request.channel, text: request.prompt });
     return outcome;

@@ -19,6 +19,7 @@ export interface PreAuthorizeRequest {
   /** The merchant's own id of this request, echoed back. */
   readonly clientTransactionId: string;
   readonly channel: ConfirmationChannel;
+  readonly shortNumber?: string | undefined;
   readonly messagePrefix?: string | undefined;
   readonly messageSuffix?: string | undefined;
   readonly tokenDescription?: string | undefined;
@@ -57,6 +58,7 @@ export class PreAuthorizationService {
       payment: null,
       msisdn: request.msisdn,
       channel: request.channel,
+      shortNumber: request.shortNumber,
       prompt: consentText(request),
     });
     if (outcome === 'declined') return err({ kind: 'declined', message: 'The subscriber declined the pre-authorisation' });

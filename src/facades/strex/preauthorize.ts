@@ -27,6 +27,7 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
         msisdn: msisdnOf(body.Msisdn),
         clientTransactionId: body.TransactionId,
         channel: body.ConfirmationChannel === 1 ? 'ussd' : 'sms',
+        shortNumber: body.ShortNumber,
         messagePrefix: body.MessagePrefix,
         messageSuffix: body.MessageSuffix,
         tokenDescription: body.TokenDescription,

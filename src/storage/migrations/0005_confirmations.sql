@@ -9,6 +9,8 @@ CREATE TABLE confirmation_requests (
   attempt      INTEGER,
   msisdn       TEXT NOT NULL,
   channel      TEXT NOT NULL CHECK (channel IN ('sms', 'ussd')),
+  -- An SMS prompt comes from this 4-digit short number plus a 10-digit suffix (the id).
+  short_number TEXT CHECK (short_number ~ '^[0-9]{4}$'),
   prompt       TEXT NOT NULL CHECK (length(prompt) <= 500),
   status       TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting', 'confirmed', 'declined', 'expired')),
   created_at   TIMESTAMPTZ NOT NULL,

@@ -24,6 +24,7 @@ export class SqlConfirmationRepository implements ConfirmationRepository {
         attempt: r.payment?.attempt ?? null,
         msisdn: r.msisdn,
         channel: r.channel,
+        short_number: r.shortNumber ?? null,
         prompt: r.prompt,
         created_at: r.createdAt,
         expires_at: r.expiresAt,
@@ -65,13 +66,19 @@ export class SqlConfirmationRepository implements ConfirmationRepository {
   async waitingFor(msisdn: Msisdn, at: Date): Promise<WaitingConfirmation[]> {
     const rows = await this.db
       .selectFrom('confirmation_requests')
-      .select(['id', 'channel', 'prompt', 'expires_at'])
+      .select(['id', 'channel', 'short_number', 'prompt', 'expires_at'])
       .where('msisdn', '=', msisdn)
       .where('status', '=', 'waiting')
       .where('expires_at', '>', at)
       .orderBy('id')
       .limit(MAX_WAITING_LISTED)
       .execute();
-    return rows.map((r) => ({ id: Number(r.id), channel: r.channel as 'sms' | 'ussd', prompt: r.prompt, expiresAt: new Date(r.expires_at) }));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      channel: r.channel as 'sms' | 'ussd',
+      sender: r.short_number ? `${r.short_number}${String(r.id).padStart(10, '0')}` : null,
+      prompt: r.prompt,
+      expiresAt: new Date(r.expires_at),
+    }));
   }
 }
