@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DeliveryOutcome, OutboxEvent, OutboxRepository } from '../../src/core/outbox/ports.js';
+import { OutboxDispatcher } from '../../src/core/outbox/service.js';
+
+/** A repository that hands out the given events once and records what became of them. */
+function repositoryWith(events: OutboxEvent[]) {
+  const completed: DeliveryOutcome[] = [];
+  const leases: number[] = [];
+  const repository: OutboxRepository = {
+    async claimDue(limit, leaseMs) {
+      leases.push(leaseMs);
+      return events.splice(0, limit);
+    },
+    async complete(outcomes) {
+      completed.push(...outcomes);
+    },
+  };
+  return { repository, completed, leases };
+}
+
+const event = (id: number, topic: string, attempts = 0): OutboxEvent => ({ id, topic, payload: { n: id }, attempts });
+
+describe('OutboxDispatcher', () => {
+  it('delivers to the topic handler, marks unhandled topics delivered, and forgets secret payloads', async () => {
+    const { repository, completed, leases } = repositoryWith([event(1, 'sms.send'), event(2, 'payment.paid'), event(3, 'carrier.credit')]);
+    const dispatcher = new OutboxDispatcher(repository);
+    const seen: number[] = [];
+    dispatcher.on('sms.send', async (e) => void seen.push(e.id), { forgetPayload: true });
+    dispatcher.on('carrier.credit', async (e) => void seen.push(e.id));
+    assert.equal(await dispatcher.deliverDue(), 3);
+    assert.deepEqual(seen, [1, 3]);
+    assert.deepEqual(completed, [
+      { eventId: 1, result: 'delivered', forgetPayload: true },
+      { eventId: 2, result: 'delivered', forgetPayload: false },
+      { eventId: 3, result: 'delivered', forgetPayload: false },
+    ]);
+    assert.deepEqual(leases, [60_000]);
+    assert.equal(await dispatcher.deliverDue(), 0);
+  });
+
+  it('a failing handler is retried with exponential backoff, capped at 15 minutes', async () => {
+    const { repository, completed } = repositoryWith([event(1, 'carrier.credit', 0), event(2, 'carrier.credit', 3), event(3, 'carrier.credit', 40)]);
+    const dispatcher = new OutboxDispatcher(repository);
+    dispatcher.on('carrier.credit', async () => {
+      throw new Error('operator unreachable');
+    });
+    await dispatcher.deliverDue();
+    assert.deepEqual(
+      completed.map((c) => c.result),
+      [
+        { retryInMs: 1_000, error: 'operator unreachable' },
+        { retryInMs: 8_000, error: 'operator unreachable' },
+        { retryInMs: 900_000, error: 'operator unreachable' },
+      ],
+    );
+  });
+});
