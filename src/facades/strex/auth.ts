@@ -13,11 +13,23 @@ export async function authenticateRest(merchants: MerchantService, request: Fast
   const serviceIdText = (request.params as { serviceId?: string }).serviceId ?? '';
   const header = request.headers.authorization ?? '';
   const match = /^Basic\s+([A-Za-z0-9+/=]{1,512})\s*$/i.exec(header);
-  if (!/^[0-9]{1,10}$/.test(serviceIdText) || !match?.[1]) throw unauthorized();
+  if (!match?.[1]) throw unauthorized();
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw unauthorized();
-  const service = await merchants.authenticate(Number(serviceIdText), decoded.slice(0, colon), decoded.slice(colon + 1));
+  return authenticateService(merchants, serviceIdText, decoded.slice(0, colon), decoded.slice(colon + 1), platform);
+}
+
+/** Service credentials however they came (HTTP Basic, SOAP ServiceCredentials) → the service, or fault 1. */
+export async function authenticateService(
+  merchants: MerchantService,
+  serviceIdText: string,
+  username: string,
+  password: string,
+  platform: Platform,
+): Promise<ServiceContext> {
+  if (!/^[0-9]{1,10}$/.test(serviceIdText)) throw unauthorized();
+  const service = await merchants.authenticate(Number(serviceIdText), username, password);
   if (!service || service.platform !== platform) throw unauthorized();
   return service;
 }

@@ -4,6 +4,7 @@ import { FAULT, StrexFault } from './faults.js';
 
 export const TYPES_NS = 'http://directpay.intele.com/v1/types';
 export const FAULTS_NS = 'http://directpay.intele.com/v1/faults';
+export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
@@ -28,8 +29,6 @@ export function sendBody(request: FastifyRequest, reply: FastifyReply, typeName:
   return reply.type('application/xml; charset=utf-8').send(xml);
 }
 
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-
 /** A null member is written as DataContractSerializer writes it: an element with i:nil="true". */
 function withNils(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, value === null ? { '@i:nil': 'true' } : value]));
@@ -39,10 +38,12 @@ export function sendFault(request: FastifyRequest, reply: FastifyReply, fault: S
   reply.code(fault.httpStatus);
   const body = { Code: fault.code, Description: fault.description };
   if (!wantsXml(request)) return reply.type('application/json; charset=utf-8').send(body);
-  const xml = buildXml({
-    DirectPaymentFault: { '@xmlns': FAULTS_NS, '@xmlns:i': XSI_NS, ...body },
-  });
-  return reply.type('application/xml; charset=utf-8').send(xml);
+  return reply.type('application/xml; charset=utf-8').send(buildXml(faultElement(fault)));
+}
+
+/** The DirectPaymentFault element in the faults namespace (a REST XML body, a SOAP fault's detail). */
+export function faultElement(fault: StrexFault): Record<string, unknown> {
+  return { DirectPaymentFault: { '@xmlns': FAULTS_NS, '@xmlns:i': XSI_NS, Code: fault.code, Description: fault.description } };
 }
 
 /** Parses an XML request body: the root element (e.g. PaymentRequest) holds the members. */

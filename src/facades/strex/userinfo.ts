@@ -30,14 +30,14 @@ export function registerUserInfoRoutes(app: FastifyInstance, subscribers: Subscr
   app.get<Params>(
     '/service/:serviceId/msisdn/:msisdn',
     { schema: { params: MsisdnParams, response: { 200: UserInfoV1, ...faultResponses } } },
-    async (request, reply) => sendBody(request, reply, 'UserInformation', userInfoV1(await subscribers.profile(msisdnOfPath(request.params)))),
+    async (request, reply) => sendBody(request, reply, 'UserInformation', userInfoV1(await subscribers.profile(msisdnOf(request.params.msisdn)))),
   );
 
   app.get<WithSaleQuery>(
     '/service/:serviceId/msisdn/:msisdn/userinfoV2',
     { schema: { params: MsisdnParams, querystring: SaleQuery, response: faultResponses } },
     async (request, reply) => {
-      const error = await subscribers.checkSale(authenticatedService(request), saleOf(msisdnOfPath(request.params), request.query));
+      const error = await subscribers.checkSale(authenticatedService(request), saleOf(msisdnOf(request.params.msisdn), request.query));
       if (error) throw chargeFault(error);
       return reply.code(200).send();
     },
@@ -47,7 +47,7 @@ export function registerUserInfoRoutes(app: FastifyInstance, subscribers: Subscr
     '/service/:serviceId/msisdn/:msisdn/userinfoV3',
     { schema: { params: MsisdnParams, response: { 200: UserInfoV3, ...faultResponses } } },
     async (request, reply) =>
-      sendBody(request, reply, 'UserInformationV3', await userInfoV3(subscribers, authenticatedService(request), msisdnOfPath(request.params))),
+      sendBody(request, reply, 'UserInformationV3', await userInfoV3(subscribers, authenticatedService(request), msisdnOf(request.params.msisdn))),
   );
 
   app.get<WithSaleQuery>(
@@ -55,7 +55,7 @@ export function registerUserInfoRoutes(app: FastifyInstance, subscribers: Subscr
     { schema: { params: MsisdnParams, querystring: SaleQuery, response: { 200: UserInfoSummary, ...faultResponses } } },
     async (request, reply) => {
       const service = authenticatedService(request);
-      const msisdn = msisdnOfPath(request.params);
+      const msisdn = msisdnOf(request.params.msisdn);
       const profile = await subscribers.profile(msisdn);
       // The checks run at the operator; when it does not know the subscriber none can.
       if (!profile.known) throw new StrexFault(FAULT.UserMnoError, 'Unknown subscriber at the operator');
@@ -77,11 +77,6 @@ export function registerUserInfoRoutes(app: FastifyInstance, subscribers: Subscr
       });
     },
   );
-}
-
-/** The path's MSISDN in any documented form (+47…, %2B47…, 47…, 0047…), or fault 13. */
-function msisdnOfPath(params: Static<typeof MsisdnParams>): Msisdn {
-  return msisdnOf(params.msisdn);
 }
 
 function saleOf(msisdn: Msisdn, query: Static<typeof SaleQuery>): SaleCheck {

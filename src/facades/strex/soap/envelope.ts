@@ -1,10 +1,9 @@
 import { buildXml, parseXml } from '../../../kernel/xml.js';
 import { FAULT, StrexFault } from '../faults.js';
-import { FAULTS_NS, MAX_BODY_BYTES, TYPES_NS } from '../negotiation.js';
+import { faultElement, MAX_BODY_BYTES, TYPES_NS, XSI_NS } from '../negotiation.js';
 import { OPERATIONS, type OperationName, SERVICE_NS } from './wsdl.js';
 
 const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 const WEB_FAULT_NS = 'http://schemas.microsoft.com/2009/WebFault';
 
 export interface SoapRequest {
@@ -53,9 +52,7 @@ export function faultEnvelope(fault: StrexFault): string {
     's:Fault': {
       faultcode: { '@xmlns:a': WEB_FAULT_NS, '#text': `a:${code}` },
       faultstring: { '@xml:lang': 'nb-NO', '#text': text },
-      detail: {
-        DirectPaymentFault: { '@xmlns': FAULTS_NS, '@xmlns:i': XSI_NS, Code: fault.code, Description: fault.description },
-      },
+      detail: faultElement(fault),
     },
   });
 }

@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { MerchantService } from '../../../core/merchants/service.js';
 import type { ServiceContext } from '../../../core/merchants/types.js';
+import { authenticateService } from '../auth.js';
 import { FAULT, StrexFault } from '../faults.js';
 import { MAX_BODY_BYTES } from '../negotiation.js';
 import { pay, paymentStatus, reversePayment, sendVerificationCode, verifyVerificationCode } from '../operations.js';
@@ -62,14 +63,9 @@ async function dispatch(deps: StrexFacadeDeps, request: SoapRequest): Promise<Re
   }
 }
 
-async function authenticateSoap(merchants: MerchantService, credentials: unknown): Promise<ServiceContext> {
+function authenticateSoap(merchants: MerchantService, credentials: unknown): Promise<ServiceContext> {
   const c = (credentials ?? {}) as Record<string, unknown>;
-  const serviceId = text(c.ServiceId);
-  const unauthorized = new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
-  if (!/^[0-9]{1,10}$/.test(serviceId)) throw unauthorized;
-  const service = await merchants.authenticate(Number(serviceId), text(c.Username), text(c.Password));
-  if (!service || service.platform !== 'directpay') throw unauthorized;
-  return service;
+  return authenticateService(merchants, text(c.ServiceId), text(c.Username), text(c.Password), 'directpay');
 }
 
 /** XML leaves are strings: converts them to the schema's types, then checks them. */
