@@ -100,7 +100,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     clock,
     observe: metrics.observePayment,
   });
-  const subscribers = new SubscriberInfoService({ carrier, spending: paymentRepository, blocklist: platform, clock });
+  const subscribers = new SubscriberInfoService({ carrier, spending: payments, blocklist: platform, clock });
   const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
   payments.registerOutboxHandlers(outbox);
   const verification = new VerificationService({ codes: new SqlVerificationRepository(db.kysely), clock });
@@ -125,8 +125,9 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       return reply.code(503).send({ status: 'unavailable', database: db.kind });
     }
   });
-  await http.register(strexRestPlugin, { prefix: '/restV1.svc', merchants, payments, subscribers, verification, preauthorization });
-  await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', merchants, payments, subscribers, verification, preauthorization });
+  const strex = { merchants, payments, subscribers, verification, preauthorization };
+  await http.register(strexRestPlugin, { prefix: '/restV1.svc', ...strex });
+  await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', ...strex });
   await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations });
 
   let worker: Worker | undefined;

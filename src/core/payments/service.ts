@@ -106,15 +106,15 @@ export class PaymentService {
       channel: command.confirmationChannel ?? 'sms',
       prompt: confirmationPrompt(command, service.currency),
     });
-    const accounts = ledgerAccounts(service.merchantId, profile.operator.mccMnc, service.currency, false);
+    const attempt = { ...reserved, merchantId: service.merchantId, operator: profile.operator.mccMnc, currency: service.currency };
     if (outcome !== 'confirmed') {
-      await this.deps.payments.settle(reserved.paymentId, reserved.attempt, 'failed', accounts.debitAccount, accounts.creditAccount);
+      await this.#settleAttempt(attempt, 'failed');
       return outcome === 'declined'
         ? err({ kind: 'declined', message: 'The subscriber declined the payment' })
         : err({ kind: 'expired', message: 'The subscriber did not confirm the payment in time' });
     }
     if (profile.billing === 'realtime') return this.#debitReserved(service, command, profile, reserved);
-    const settled = await this.deps.payments.settle(reserved.paymentId, reserved.attempt, 'paid', accounts.debitAccount, accounts.creditAccount);
+    const settled = await this.#settleAttempt(attempt, 'paid');
     if (settled !== 'paid') return err({ kind: 'operator_error', message: `The payment was settled as ${settled} meanwhile` });
     return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
   }
@@ -142,9 +142,8 @@ export class PaymentService {
         message: 'The operator did not answer in time; the payment is in progress',
       });
     }
-    const accounts = ledgerAccounts(service.merchantId, profile.operator.mccMnc, service.currency, false);
-    const target = outcome.kind === 'debited' ? 'paid' : 'failed';
-    const settled = await this.deps.payments.settle(reserved.paymentId, reserved.attempt, target, accounts.debitAccount, accounts.creditAccount);
+    const attempt = { ...reserved, merchantId: service.merchantId, operator: profile.operator.mccMnc, currency: service.currency };
+    const settled = await this.#settleAttempt(attempt, outcome.kind === 'debited' ? 'paid' : 'failed');
     if (outcome.kind === 'refused') return err(refusalError(outcome.reason));
     if (settled === 'paid') return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
     // Settlement decided "failed" while this debit was on its way: give the money back.
@@ -238,9 +237,7 @@ export class PaymentService {
     // The request that asks the subscriber settles it; a refusal or silence charges nothing.
     if (payment.confirmation === 'waiting') return false;
     if (payment.confirmation === 'declined' || payment.confirmation === 'expired') {
-      const accounts = ledgerAccounts(payment.merchantId, payment.operator, payment.currency, false);
-      const settled = await this.deps.payments.settle(payment.paymentId, payment.attempt, 'failed', accounts.debitAccount, accounts.creditAccount);
-      return settled === 'failed';
+      return (await this.#settleAttempt(payment, 'failed')) === 'failed';
     }
     const profile = await this.deps.carrier.subscriber(payment.msisdn);
     const request: DebitRequest = {
@@ -252,11 +249,16 @@ export class PaymentService {
     };
     const outcome = await this.deps.carrier.debitStatus(request, payment.createdAt);
     if (outcome.kind === 'unknown') return false;
-    const accounts = ledgerAccounts(payment.merchantId, payment.operator, payment.currency, false);
     const status = outcome.kind === 'debited' ? 'paid' : 'failed';
-    const settled = await this.deps.payments.settle(payment.paymentId, payment.attempt, status, accounts.debitAccount, accounts.creditAccount);
+    const settled = await this.#settleAttempt(payment, status);
     if (status === 'paid' && settled !== 'paid') await this.#giveBack(request);
     return settled === status;
+  }
+
+  /** Settles one pending attempt against the ledger accounts of its merchant and operator. */
+  #settleAttempt(attempt: SettledAttempt, status: 'paid' | 'failed') {
+    const accounts = ledgerAccounts(attempt.merchantId, attempt.operator, attempt.currency, false);
+    return this.deps.payments.settle(attempt.paymentId, attempt.attempt, status, accounts.debitAccount, accounts.creditAccount);
   }
 
   /** Subscribes the carrier-facing consequences of ledger events to the outbox. */
@@ -273,6 +275,8 @@ export class PaymentService {
     return { monthMinor: spent.get(month) ?? 0n, yearMinor: spent.get(year) ?? 0n };
   }
 }
+
+type SettledAttempt = Pick<PendingPayment, 'paymentId' | 'attempt' | 'merchantId' | 'operator' | 'currency'>;
 
 /** SecurityLevel 2 asks the subscriber, unless a PreAuthorize token stands for the consent. */
 function needsConfirmation(command: ChargeCommand): boolean {

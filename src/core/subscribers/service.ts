@@ -1,5 +1,4 @@
 import type { Clock } from '../../kernel/clock.js';
-import { monthPeriod, yearPeriod } from '../../kernel/clock.js';
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { CarrierNetwork, SubscriberProfile } from '../carrier/ports.js';
@@ -7,9 +6,9 @@ import { checkPeriodLimits, checkPrice, checkSubscriber, type RequiredAge, remai
 import type { ServiceContext } from '../merchants/types.js';
 import type { ChargeError } from '../payments/types.js';
 
-/** What the subscriber has spent per period (the payments ledger answers it). */
+/** What the subscriber has spent in the month and year of a moment (PaymentService answers it). */
 export interface SpendingPort {
-  spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>>;
+  spent(msisdn: Msisdn, currency: Currency, at: Date): Promise<{ monthMinor: bigint; yearMinor: bigint }>;
 }
 
 /** The platform operator's blocklist. */
@@ -20,9 +19,8 @@ export interface BlocklistPort {
 export interface SubscriberLimitsView {
   readonly profile: SubscriberProfile;
   readonly maxPerTransactionMinor: bigint;
-  /** null: no limit applies. */
-  readonly remainingMonthMinor: bigint | null;
-  readonly remainingYearMinor: bigint | null;
+  /** What is left of this month's and year's limits; null: no limit applies. */
+  readonly remaining: { readonly monthMinor: bigint | null; readonly yearMinor: bigint | null };
 }
 
 export interface SaleCheck {
@@ -48,7 +46,7 @@ export class SubscriberInfoService {
 
   async limits(service: ServiceContext, msisdn: Msisdn): Promise<SubscriberLimitsView> {
     const profile = await this.deps.carrier.subscriber(msisdn);
-    return { profile, maxPerTransactionMinor: profile.limits.perTransactionMinor, ...(await this.#remaining(service, profile)) };
+    return { profile, maxPerTransactionMinor: profile.limits.perTransactionMinor, remaining: await this.#remaining(service, profile) };
   }
 
   /** null when a Pay with these details would pass the platform's rules now. */
@@ -60,17 +58,14 @@ export class SubscriberInfoService {
     if (violation) return violation;
     if (await this.deps.blocklist.isBlocked(sale.msisdn)) return { kind: 'blacklisted', message: 'The msisdn is blacklisted' };
     if (profile.whitelisted) return null;
-    const remaining = await this.#remaining(service, profile);
-    return checkPeriodLimits(sale.amountMinor, { monthMinor: remaining.remainingMonthMinor, yearMinor: remaining.remainingYearMinor });
+    return checkPeriodLimits(sale.amountMinor, await this.#remaining(service, profile));
   }
 
   async #remaining(service: ServiceContext, profile: SubscriberProfile) {
-    const now = this.deps.clock.now();
-    const [month, year] = [monthPeriod(now), yearPeriod(now)];
-    const spent = await this.deps.spending.spentInPeriods(profile.msisdn, service.currency, [month, year]);
+    const spent = await this.deps.spending.spent(profile.msisdn, service.currency, this.deps.clock.now());
     return {
-      remainingMonthMinor: remainingMinor(profile.limits.monthlyMinor, spent.get(month) ?? 0n),
-      remainingYearMinor: remainingMinor(profile.limits.yearlyMinor, spent.get(year) ?? 0n),
+      monthMinor: remainingMinor(profile.limits.monthlyMinor, spent.monthMinor),
+      yearMinor: remainingMinor(profile.limits.yearlyMinor, spent.yearMinor),
     };
   }
 }

@@ -106,8 +106,8 @@ async function userInfoV3(subscribers: SubscriberInfoService, service: ServiceCo
     SubscriptionType: SUBSCRIPTION_TYPE[view.profile.subscription],
     MaxAmountPrTransaction: Number(view.maxPerTransactionMinor),
     // 0: the limit is reached; -1: no limit applies.
-    RemainingMonthlyAmount: view.remainingMonthMinor === null ? -1 : Number(view.remainingMonthMinor),
-    RemainingYearlyAmount: view.remainingYearMinor === null ? -1 : Number(view.remainingYearMinor),
+    RemainingMonthlyAmount: view.remaining.monthMinor === null ? -1 : Number(view.remaining.monthMinor),
+    RemainingYearlyAmount: view.remaining.yearMinor === null ? -1 : Number(view.remaining.yearMinor),
   };
 }
 

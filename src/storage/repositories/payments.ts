@@ -22,8 +22,9 @@ export function ledgerRefusal(error: unknown): string | null {
 }
 
 /** The state of the current attempt's confirmation prompt; a waiting one past its time is expired. */
-const CONFIRMATION_STATE = sql<string | null>`(SELECT CASE WHEN c.status = 'waiting' AND c.expires_at <= now() THEN 'expired' ELSE c.status END
-  FROM confirmation_requests c WHERE c.payment_id = payments.id AND c.attempt = payments.attempt)`.as('confirmation');
+const confirmationState = sql<string | null>`(SELECT CASE WHEN c.status = 'waiting' AND c.expires_at <= now() THEN 'expired' ELSE c.status END
+  FROM confirmation_requests c WHERE c.payment_id = payments.id AND c.attempt = payments.attempt)`;
+const CONFIRMATION_STATE = confirmationState.as('confirmation');
 
 const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
 
@@ -94,8 +95,7 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
       .where('status', '=', 'pending')
       .where('created_at', '<', createdBefore)
       // A payment whose subscriber is still being asked belongs to the request that asks.
-      .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM confirmation_requests c WHERE c.payment_id = payments.id
-                          AND c.attempt = payments.attempt AND c.status = 'waiting' AND c.expires_at > now())`)
+      .where(sql<boolean>`${confirmationState} IS DISTINCT FROM 'waiting'`)
       .orderBy('created_at')
       .limit(limit)
       .execute();
