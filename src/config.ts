@@ -1,3 +1,5 @@
+import { DEFAULT_CONFIRMATION_TIMEOUT_MS } from './core/confirmations/service.js';
+
 /** Configuration from the environment, validated once at start. */
 export interface Config {
   port: number;
@@ -29,7 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     production: env.NODE_ENV === 'production',
     workers: parseBoolean(env.WORKERS, true, 'WORKERS'),
-    confirmationTimeoutMs: parseBoundedInt(env.CONFIRMATION_TIMEOUT_MS, 60_000, 1_000, 600_000, 'CONFIRMATION_TIMEOUT_MS'),
+    confirmationTimeoutMs: parseBoundedInt(env.CONFIRMATION_TIMEOUT_MS, DEFAULT_CONFIRMATION_TIMEOUT_MS, 1_000, 600_000, 'CONFIRMATION_TIMEOUT_MS'),
   };
 }
 

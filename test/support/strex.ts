@@ -55,11 +55,3 @@ export class StrexClient {
     return { status: response.statusCode, body, text: response.body, contentType };
   }
 }
-
-/** Default-profile Norwegian subscriber (postpaid adult) numbered n, outside the sandbox block. */
-export function norwegianSubscriber(n: number): string {
-  return `+4741${String(n).padStart(6, '0')}`;
-}
-
-export const fault = (code: number, description?: string) =>
-  description === undefined ? { Code: code } : { Code: code, Description: description };
