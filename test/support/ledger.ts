@@ -8,7 +8,7 @@ import type { OpenDcb } from '../../src/app.js';
  * reversal that mirrors it, nothing else has entries, and each merchant's balance is
  * the sum of its paid payments.
  */
-export async function assertLedgerConsistent(app: OpenDcb): Promise<void> {
+export async function assertLedgerConsistent(app: Pick<OpenDcb, 'db'>): Promise<void> {
   const { rows: broken } = await sql<{ id: string; status: string; charges: string; reversals: string }>`
     SELECT p.id, p.status,
            count(*) FILTER (WHERE j.kind = 'charge' AND j.amount_minor = p.amount_minor AND j.currency = p.currency) AS charges,

@@ -8,6 +8,8 @@ import type {
   ReverseOutcome,
 } from '../../core/payments/ports.js';
 import type { PaymentStatus } from '../../core/payments/types.js';
+import { assert } from '../../kernel/assert.js';
+import { Batcher } from '../../kernel/batcher.js';
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { Database } from '../db.js';
@@ -28,42 +30,127 @@ const CONFIRMATION_STATE = confirmationState.as('confirmation');
 
 const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
 
-/** reserve_charge and settle_charge run once or twice per Pay: prepared, not rebuilt. */
+/** reserve_charge(s) and settle_charge run once or twice per Pay: prepared, not rebuilt. */
 const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb)';
+const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5) AS status';
+
+/** How concurrent reservations are grouped (the SQL function takes at most 64 items). */
+export interface ReservationBatching {
+  maxBatchSize: number;
+  maxBatchesInFlight: number;
+}
+const DEFAULT_BATCHING: ReservationBatching = { maxBatchSize: 32, maxBatchesInFlight: 2 };
+const MAX_QUEUED_RESERVATIONS = 10_000;
+
+interface ReserveRow {
+  outcome: string;
+  payment_id: string | null;
+  payment_status: string | null;
+  attempt: number | null;
+  refusal: string | null;
+}
+
+/** The arguments of reserve_charge, named as reserve_charges reads them from JSON. */
+function reserveArgs(r: ChargeRecord) {
+  return {
+    service_id: r.serviceId,
+    merchant_id: r.merchantId,
+    client_reference: r.clientReference,
+    details_hash: r.detailsHash,
+    msisdn: r.msisdn,
+    operator: r.operator,
+    amount_minor: r.amountMinor.toString(),
+    currency: r.currency,
+    service_code: r.serviceCode,
+    test_subscriber: r.testSubscriber,
+    paid_at_once: r.paidAtOnce,
+    month_period: r.monthPeriod,
+    month_limit: limitArg(r.monthLimitMinor),
+    year_period: r.yearPeriod,
+    year_limit: limitArg(r.yearLimitMinor),
+    debit_account: r.debitAccount,
+    credit_account: r.creditAccount,
+    details: r.details,
+  };
+}
+
+function settledOutcome(row: ReserveRow): PromiseSettledResult<ReserveOutcome> {
+  try {
+    return { status: 'fulfilled', value: toReserveOutcome(row) };
+  } catch (error) {
+    return { status: 'rejected', reason: error };
+  }
+}
+
+function toReserveOutcome(row: ReserveRow): ReserveOutcome {
+  if (row.outcome === 'refused') {
+    const reason = row.refusal;
+    if (reason === 'blocked' || reason === 'limit_monthly' || reason === 'limit_yearly') return { kind: 'refused', reason };
+    throw new Error(`reserve_charge refused for an unknown reason: ${reason}`);
+  }
+  const paymentId = Number(row.payment_id);
+  const status = row.payment_status as PaymentStatus;
+  if (row.outcome === 'reserved') {
+    if (status !== 'pending' && status !== 'paid') throw new Error(`reserve_charge reserved as ${status}`);
+    return { kind: 'reserved', paymentId, attempt: Number(row.attempt), status };
+  }
+  if (row.outcome === 'duplicate') return { kind: 'duplicate', paymentId, status };
+  if (row.outcome === 'conflict') return { kind: 'conflict', paymentId };
+  throw new Error(`reserve_charge answered an unknown outcome: ${row.outcome}`);
+}
 
 export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
   private readonly db: Kysely<Schema>;
 
-  constructor(private readonly database: Database) {
+  readonly #reservations: Batcher<ChargeRecord, ReserveOutcome>;
+
+  constructor(
+    private readonly database: Database,
+    batching: ReservationBatching = DEFAULT_BATCHING,
+  ) {
     this.db = database.kysely;
+    this.#reservations = new Batcher((records) => this.#reserveBatch(records), { ...batching, maxQueued: MAX_QUEUED_RESERVATIONS });
   }
 
-  async reserveCharge(r: ChargeRecord): Promise<ReserveOutcome> {
+  reserveCharge(record: ChargeRecord): Promise<ReserveOutcome> {
+    return this.#reservations.submit(record);
+  }
+
+  /** One statement for the whole batch; a lone item takes the plain statement, without subtransaction. */
+  async #reserveBatch(records: readonly ChargeRecord[]): Promise<PromiseSettledResult<ReserveOutcome>[]> {
+    if (records.length === 1) return Promise.allSettled(records.map((record) => this.#reserveOne(record)));
+    let rows: (ReserveRow & { item: number })[];
     try {
-      const rows = await this.database.prepared<{ outcome: string; payment_id: string; payment_status: string; attempt: number }>(
-        'reserve_charge',
-        RESERVE_CHARGE_SQL,
-        [
-          r.serviceId, r.merchantId, r.clientReference, r.detailsHash, r.msisdn, r.operator, r.amountMinor.toString(),
-          r.currency, r.serviceCode, r.testSubscriber, r.paidAtOnce, r.monthPeriod, limitArg(r.monthLimitMinor), r.yearPeriod,
-          limitArg(r.yearLimitMinor), r.debitAccount, r.creditAccount, JSON.stringify(r.details),
-        ],
-      );
+      const items = records.map((record, index) => ({ i: index, ...reserveArgs(record) }));
+      rows = await this.database.prepared('reserve_charges', RESERVE_CHARGES_SQL, [JSON.stringify(items)]);
+    } catch {
+      // A failure the batch did not expect (a deadlock between batches, a broken item)
+      // must not fail its neighbours: each item runs alone, and only the culprit fails.
+      // Idempotency makes this safe even if the batch did commit: its items answer duplicate.
+      return Promise.allSettled(records.map((record) => this.#reserveOne(record)));
+    }
+    assert(rows.length === records.length, `reserve_charges answered ${rows.length} rows for ${records.length} items`);
+    const outcomes: PromiseSettledResult<ReserveOutcome>[] = new Array(records.length);
+    for (const row of rows) outcomes[row.item] = settledOutcome(row);
+    return outcomes;
+  }
+
+  async #reserveOne(record: ChargeRecord): Promise<ReserveOutcome> {
+    const a = reserveArgs(record);
+    try {
+      const rows = await this.database.prepared<ReserveRow>('reserve_charge', RESERVE_CHARGE_SQL, [
+        a.service_id, a.merchant_id, a.client_reference, a.details_hash, a.msisdn, a.operator, a.amount_minor, a.currency,
+        a.service_code, a.test_subscriber, a.paid_at_once, a.month_period, a.month_limit, a.year_period, a.year_limit,
+        a.debit_account, a.credit_account, JSON.stringify(a.details),
+      ]);
       const row = rows[0];
       if (!row) throw new Error('reserve_charge returned no row');
-      const paymentId = Number(row.payment_id);
-      const status = row.payment_status as PaymentStatus;
-      if (row.outcome === 'reserved') {
-        if (status !== 'pending' && status !== 'paid') throw new Error(`reserve_charge reserved as ${status}`);
-        return { kind: 'reserved', paymentId, attempt: Number(row.attempt), status };
-      }
-      if (row.outcome === 'duplicate') return { kind: 'duplicate', paymentId, status };
-      return { kind: 'conflict', paymentId };
+      return toReserveOutcome({ ...row, refusal: null });
     } catch (error) {
       const reason = ledgerRefusal(error);
-      if (reason === 'blocked' || reason === 'limit_monthly' || reason === 'limit_yearly') return { kind: 'refused', reason };
-      throw error;
+      if (reason === null) throw error;
+      return toReserveOutcome({ outcome: 'refused', payment_id: null, payment_status: null, attempt: null, refusal: reason });
     }
   }
 
