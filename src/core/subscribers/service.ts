@@ -1,3 +1,4 @@
+import { assert } from '../../kernel/assert.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
@@ -44,21 +45,28 @@ export class SubscriberInfoService {
     return this.deps.carrier.subscriber(msisdn);
   }
 
-  async limits(service: ServiceContext, msisdn: Msisdn): Promise<SubscriberLimitsView> {
-    const profile = await this.deps.carrier.subscriber(msisdn);
+  /** A profile the caller already has is used instead of asking the operator again. */
+  async limits(service: ServiceContext, msisdn: Msisdn, loaded?: SubscriberProfile): Promise<SubscriberLimitsView> {
+    const profile = await this.#profile(msisdn, loaded);
     return { profile, maxPerTransactionMinor: profile.limits.perTransactionMinor, remaining: await this.#remaining(service, profile) };
   }
 
   /** null when a Pay with these details would pass the platform's rules now. */
-  async checkSale(service: ServiceContext, sale: SaleCheck): Promise<ChargeError | null> {
+  async checkSale(service: ServiceContext, sale: SaleCheck, loaded?: SubscriberProfile): Promise<ChargeError | null> {
     const priceViolation = checkPrice(sale.amountMinor, sale.serviceCode);
     if (priceViolation) return priceViolation;
-    const profile = await this.deps.carrier.subscriber(sale.msisdn);
+    const profile = await this.#profile(sale.msisdn, loaded);
     const violation = checkSubscriber(profile, sale.amountMinor, service.currency, sale.requiredAge);
     if (violation) return violation;
     if (await this.deps.blocklist.isBlocked(sale.msisdn)) return { kind: 'blacklisted', message: 'The msisdn is blacklisted' };
     if (profile.whitelisted) return null;
     return checkPeriodLimits(sale.amountMinor, await this.#remaining(service, profile));
+  }
+
+  async #profile(msisdn: Msisdn, loaded: SubscriberProfile | undefined): Promise<SubscriberProfile> {
+    if (loaded === undefined) return this.deps.carrier.subscriber(msisdn);
+    assert(loaded.msisdn === msisdn, 'a loaded profile must be of the subscriber asked about');
+    return loaded;
   }
 
   async #remaining(service: ServiceContext, profile: SubscriberProfile) {

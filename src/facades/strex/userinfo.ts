@@ -61,11 +61,11 @@ export function registerUserInfoRoutes(app: FastifyInstance, subscribers: Subscr
       if (!profile.known) throw new StrexFault(FAULT.UserMnoError, 'Unknown subscriber at the operator');
       const [v2, v3] = await Promise.all([
         faultOf(async () => {
-          const error = await subscribers.checkSale(service, saleOf(msisdn, request.query));
+          const error = await subscribers.checkSale(service, saleOf(msisdn, request.query), profile);
           if (error) throw chargeFault(error);
           return {};
         }),
-        faultOf(() => userInfoV3(subscribers, service, msisdn)),
+        faultOf(() => userInfoV3(subscribers, service, msisdn, profile)),
       ]);
       return sendBody(request, reply, 'UserInformationSummary', {
         ResponseV1: userInfoV1(profile),
@@ -99,8 +99,8 @@ function userInfoV1(profile: SubscriberProfile) {
   };
 }
 
-async function userInfoV3(subscribers: SubscriberInfoService, service: ServiceContext, msisdn: Msisdn) {
-  const view = await subscribers.limits(service, msisdn);
+async function userInfoV3(subscribers: SubscriberInfoService, service: ServiceContext, msisdn: Msisdn, loaded?: SubscriberProfile) {
+  const view = await subscribers.limits(service, msisdn, loaded);
   return {
     PreferredSourceOfFunds: SOURCE_OF_FUNDS[view.profile.fundingSource],
     SubscriptionType: SUBSCRIPTION_TYPE[view.profile.subscription],
