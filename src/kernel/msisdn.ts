@@ -24,9 +24,13 @@ export function parseMsisdn(raw: string): Msisdn | null {
   if (!/^\+[1-9][0-9]{6,14}$/.test(text)) return null;
   if (RESERVED_MOBILE_TEST_RANGES.some((range) => range.test(text))) return text as Msisdn;
   const phone = parsePhoneNumberFromString(text);
-  if (!phone || !phone.isValid()) return null;
+  if (!phone) return null;
+  // With type metadata, a number is valid exactly when it has a type (that is what
+  // isValid() computes), so the type alone decides and the patterns run once. Only a
+  // plan without type metadata needs the general validity check.
   const type = phone.getType();
-  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE' && type !== undefined) return null;
+  if (type === undefined) return phone.isValid() ? (phone.number as Msisdn) : null;
+  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return null;
   return phone.number as Msisdn;
 }
 
