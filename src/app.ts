@@ -94,8 +94,10 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     tokens: new SqlAuthorizationTokenRepository(db.kysely),
     clock,
   });
+  const verification = new VerificationService({ codes: new SqlVerificationRepository(db.kysely), clock });
   const payments = new PaymentService({
     carrier,
+    verifiedMsisdns: verification,
     confirmations,
     tokens: preauthorization,
     payments: paymentRepository,
@@ -103,10 +105,9 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     clock,
     observe: metrics.observePayment,
   });
-  const subscribers = new SubscriberInfoService({ carrier, spending: payments, blocklist: platform, clock });
+  const subscribers = new SubscriberInfoService({ carrier, spending: payments, blocklist: platform, verifiedMsisdns: verification, clock });
   const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
   payments.registerOutboxHandlers(outbox);
-  const verification = new VerificationService({ codes: new SqlVerificationRepository(db.kysely), clock });
   const sandboxInbox = new SqlSandboxMessages(db.kysely);
   verification.registerOutboxHandlers(outbox, new SandboxSmsGateway(sandboxInbox));
 

@@ -10,6 +10,11 @@ for (const engine of engines()) {
       t = await startTestApp(engine, 'verification');
       const merchantId = await t.app.merchants.createMerchant('Other merchant');
       await t.app.merchants.createService({ serviceId: 3000, merchantId, platform: 'directpay', name: 'Other', currency: 'NOK' }, 'other', 'other-pw');
+      await t.app.merchants.createService(
+        { serviceId: 3001, merchantId, platform: 'directpay', name: 'Verified only', currency: 'NOK', requiresVerifiedMsisdn: true },
+        'strict',
+        'strict-pw',
+      );
     });
     after(() => t.close());
 
@@ -137,6 +142,51 @@ for (const engine of engines()) {
     it('the handset inbox refuses what is not an MSISDN', async () => {
       const response = await t.app.http.inject({ method: 'GET', url: '/sandbox/handsets/abc/messages' });
       assert.equal(response.statusCode, 400);
+    });
+
+    it('a service that requires verified MSISDNs charges only numbers it verified, while the verification holds', async () => {
+      const strict = basicAuth('strict', 'strict-pw');
+      const msisdn = freshMsisdn();
+      const payment = (reference: string) => ({
+        PaymentDetails: { Msisdn: msisdn, Price: 100, ServiceCode: '10002', ClientReference: reference, SecurityLevel: 1 },
+      });
+      const NOT_VERIFIED = {
+        status: 403,
+        body: { Code: 6, Description: 'The msisdn must be verified for this service before it can be charged' },
+      };
+      const saleCheck = async () => {
+        const response = await t.app.http.inject({
+          method: 'GET',
+          url: `/RestV1.svc/service/3001/msisdn/${encodeURIComponent(msisdn)}/userinfoV2?amount=100&serviceCode=10002`,
+          headers: { authorization: strict },
+        });
+        return { status: response.statusCode, body: response.body ? response.json() : '' };
+      };
+      const reference = `strict-${msisdn}`;
+      assert.deepEqual(await post('pay', payment(reference), strict, 3001), NOT_VERIFIED);
+      assert.deepEqual(await saleCheck(), NOT_VERIFIED, 'userinfoV2 tells before a Pay would fail');
+      // Verified for another service does not count here.
+      const code = await sendAndRead(msisdn, { ExpiryTime: new Date(t.clock.now().getTime() + 3_600_000).toISOString() });
+      assert.deepEqual(await post('pay', payment(reference), strict, 3001), NOT_VERIFIED);
+      assert.equal((await verify(msisdn, code)).status, 200, 'verified for the demo service 1000 only');
+      assert.deepEqual(await post('pay', payment(reference), strict, 3001), NOT_VERIFIED);
+
+      const strictCode = await (async () => {
+        assert.deepEqual(await post('verificationcode', { Msisdn: msisdn, ExpiryTime: new Date(t.clock.now().getTime() + 3_600_000).toISOString() }, strict, 3001), {
+          status: 200,
+          body: '',
+        });
+        const text = (await inbox(msisdn)).at(-1)?.text ?? '';
+        return /(\d{6})/.exec(text)?.[1] ?? assert.fail(`no code in "${text}"`);
+      })();
+      assert.deepEqual(await verify(msisdn, strictCode, strict, 3001), { status: 200, body: '' });
+      assert.deepEqual(await saleCheck(), { status: 200, body: '' });
+      const paid = await post('pay', payment(reference), strict, 3001);
+      assert.equal(paid.status, 200, 'the refused attempts did not use up the ClientReference');
+      assert.equal(paid.body.ClientReference, reference);
+
+      t.clock.advance(3_600_000 + 1);
+      assert.deepEqual(await post('pay', payment(`${reference}-later`), strict, 3001), NOT_VERIFIED, 'the verification ended at its ExpiryTime');
     });
   });
 }

@@ -17,4 +17,6 @@ export interface NewService {
   platform: Platform;
   name: string;
   currency: Currency;
+  /** Pay refuses MSISDNs the service has not verified with a code (code 6). */
+  requiresVerifiedMsisdn?: boolean;
 }

@@ -11,6 +11,7 @@ import { checkPrice, checkSubscriber } from '../limits/rules.js';
 import type { ServiceContext } from '../merchants/types.js';
 import type { OutboxEvent } from '../outbox/ports.js';
 import type { OutboxDispatcher } from '../outbox/service.js';
+import { type VerifiedMsisdns, verificationViolation } from '../verification/requirement.js';
 import type { ChargeObserver, ChargeRecord, OutboxPort, PaymentRepository, PendingPayment } from './ports.js';
 import type { ChargeCommand, ChargeError, ChargeReceipt, PaymentView, ReverseError } from './types.js';
 
@@ -26,6 +27,8 @@ export interface PaymentServiceDeps {
   confirmations?: Pick<ConfirmationService, 'confirm'>;
   /** Checks PreAuthorize tokens; without it a charge with a token is refused. */
   tokens?: { isValid(service: ServiceContext, msisdn: Msisdn, token: string): Promise<boolean> };
+  /** Answers for services that require verified MSISDNs; without it such services charge nobody. */
+  verifiedMsisdns?: VerifiedMsisdns;
   payments: PaymentRepository;
   outbox: OutboxPort;
   clock: Clock;
@@ -61,6 +64,8 @@ export class PaymentService {
     const profile = await this.deps.carrier.subscriber(command.msisdn);
     const violation = checkSubscriber(profile, command.amountMinor, service.currency, command.requiredAge);
     if (violation) return err(violation);
+    const unverified = await verificationViolation(this.deps.verifiedMsisdns, service, command.msisdn);
+    if (unverified) return err(unverified);
     if (command.authorizationToken !== undefined) {
       const valid = (await this.deps.tokens?.isValid(service, command.msisdn, command.authorizationToken)) ?? false;
       if (!valid) return err({ kind: 'token_invalid', message: 'The authorization token is not valid for this msisdn and service' });

@@ -42,6 +42,7 @@ export type ChargeError =
   | { readonly kind: 'operator_error'; readonly message: string }
   | { readonly kind: 'declined'; readonly message: string }
   | { readonly kind: 'token_invalid'; readonly message: string }
+  | { readonly kind: 'not_verified'; readonly message: string }
   | { readonly kind: 'expired'; readonly message: string }
   | { readonly kind: 'outcome_unknown'; readonly message: string; readonly paymentId: number };
 

@@ -6,6 +6,7 @@ import type { CarrierNetwork, SubscriberProfile } from '../carrier/ports.js';
 import { checkPeriodLimits, checkPrice, checkSubscriber, type RequiredAge, remainingMinor } from '../limits/rules.js';
 import type { ServiceContext } from '../merchants/types.js';
 import type { ChargeError } from '../payments/types.js';
+import { type VerifiedMsisdns, verificationViolation } from '../verification/requirement.js';
 
 /** What the subscriber has spent in the month and year of a moment (PaymentService answers it). */
 export interface SpendingPort {
@@ -38,7 +39,13 @@ export interface SaleCheck {
  */
 export class SubscriberInfoService {
   constructor(
-    private readonly deps: { carrier: CarrierNetwork; spending: SpendingPort; blocklist: BlocklistPort; clock: Clock },
+    private readonly deps: {
+      carrier: CarrierNetwork;
+      spending: SpendingPort;
+      blocklist: BlocklistPort;
+      verifiedMsisdns?: VerifiedMsisdns;
+      clock: Clock;
+    },
   ) {}
 
   profile(msisdn: Msisdn): Promise<SubscriberProfile> {
@@ -58,6 +65,8 @@ export class SubscriberInfoService {
     const profile = await this.#profile(sale.msisdn, loaded);
     const violation = checkSubscriber(profile, sale.amountMinor, service.currency, sale.requiredAge);
     if (violation) return violation;
+    const unverified = await verificationViolation(this.deps.verifiedMsisdns, service, sale.msisdn);
+    if (unverified) return unverified;
     if (await this.deps.blocklist.isBlocked(sale.msisdn)) return { kind: 'blacklisted', message: 'The msisdn is blacklisted' };
     if (profile.whitelisted) return null;
     return checkPeriodLimits(sale.amountMinor, await this.#remaining(service, profile));

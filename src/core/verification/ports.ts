@@ -30,4 +30,6 @@ export interface VerificationRepository {
   claimAttempt(codeId: number, maxAttempts: number): Promise<boolean>;
   /** Uses the code up and records the MSISDN as verified; false when it was used meanwhile. */
   markVerified(codeId: number, serviceId: number, msisdn: Msisdn, at: Date, verifiedUntil: Date | null): Promise<boolean>;
+  /** Whether the MSISDN was verified for the service and its verification still holds at the given time. */
+  isVerified(serviceId: number, msisdn: Msisdn, at: Date): Promise<boolean>;
 }

@@ -81,6 +81,11 @@ export class VerificationService {
     return verified ? ok(undefined) : notFound;
   }
 
+  /** Whether the MSISDN is verified for the service now (a verification may have an end). */
+  isVerified(service: ServiceContext, msisdn: Msisdn): Promise<boolean> {
+    return this.deps.codes.isVerified(service.serviceId, msisdn, this.deps.clock.now());
+  }
+
   /** Delivers queued SMS through the gateway; the PIN does not stay in the outbox after. */
   registerOutboxHandlers(dispatcher: OutboxDispatcher, gateway: SmsGateway): void {
     const deliver = (event: OutboxEvent) =>

@@ -51,6 +51,7 @@ const chargeFaults: Record<ChargeError['kind'], FaultKind> = {
   outcome_unknown: FAULT.ThirdPartySystem,
   declined: FAULT.Forbidden,
   token_invalid: FAULT.Forbidden,
+  not_verified: FAULT.Forbidden,
   expired: FAULT.Expired,
 };
 

@@ -47,6 +47,7 @@ export class SqlMerchantRepository implements MerchantRepository {
         platform: service.platform,
         name: service.name,
         currency: service.currency,
+        requires_verified_msisdn: service.requiresVerifiedMsisdn ?? false,
       })
       .execute();
   }

@@ -51,6 +51,17 @@ export class SqlVerificationRepository implements VerificationRepository {
     return result.numUpdatedRows === 1n;
   }
 
+  async isVerified(serviceId: number, msisdn: Msisdn, at: Date): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('verified_msisdns')
+      .select('msisdn')
+      .where('service_id', '=', serviceId)
+      .where('msisdn', '=', msisdn)
+      .where((eb) => eb.or([eb('verified_until', 'is', null), eb('verified_until', '>', at)]))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async markVerified(codeId: number, serviceId: number, msisdn: Msisdn, at: Date, verifiedUntil: Date | null): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const used = await tx
