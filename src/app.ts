@@ -75,10 +75,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   if (!config.production) await db.exclusively(() => seedDemoData(merchants, platform));
 
   const metrics = createMetrics();
-  // Concurrent Pays are reserved in batches (docs/performance.md). PGlite runs one statement
-  // at a time, so one batch in flight; PostgreSQL gains nothing beyond two (1, 2, 4 and 8
-  // measured alike), and two leave the rest of the pool to everything else.
-  const paymentRepository = new SqlPaymentRepository(db, { maxBatchSize: 32, maxBatchesInFlight: db.kind === 'pglite' ? 1 : 2 });
+  const paymentRepository = new SqlPaymentRepository(db);
   const carrier = new SandboxNetwork(new SqlSandboxPrepaidStore(db.kysely), clock);
   const handsets = new SandboxHandsets();
   const confirmations = new ConfirmationService({
