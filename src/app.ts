@@ -75,7 +75,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   if (!config.production) await db.exclusively(() => seedDemoData(merchants, platform));
 
   const metrics = createMetrics();
-  const paymentRepository = new SqlPaymentRepository(db);
+  const paymentRepository = new SqlPaymentRepository(db, { observeBatch: metrics.observeReservationBatch });
   const carrier = new SandboxNetwork(new SqlSandboxPrepaidStore(db.kysely), clock);
   const handsets = new SandboxHandsets();
   const confirmations = new ConfirmationService({

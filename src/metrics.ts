@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics: HTTP requests by route and status, payments by outcome. */
+/** Prometheus metrics: HTTP requests by route and status, payments by outcome, reservation batches. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -25,9 +25,25 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const reservationBatches = new Histogram({
+    name: 'opendcb_reservation_batch_size',
+    help: 'Charges reserved together in one statement',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
+  const batchFallbacks = new Counter({
+    name: 'opendcb_reservation_batch_fallbacks_total',
+    help: 'Reservation batches that failed as a whole and were reserved item by item',
+    registers: [registry],
+  });
+
   return {
     registry,
     observePayment: (outcome: string) => payments.inc({ outcome }),
+    observeReservationBatch(size: number, fellBack: boolean) {
+      reservationBatches.observe(size);
+      if (fellBack) batchFallbacks.inc();
+    },
     install(app: FastifyInstance) {
       app.addHook('onResponse', async (request, reply) => {
         const route = request.routeOptions.url ?? 'unmatched';

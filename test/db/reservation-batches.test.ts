@@ -18,6 +18,8 @@ for (const engine of engines()) {
     let databaseUrl: string | undefined;
     let merchantId: number;
     const statements: string[] = [];
+    const batches: string[] = [];
+    const observeBatch = (size: number, fellBack: boolean) => batches.push(fellBack ? `${size} fell back` : `${size}`);
     /** The database, recording which hot-path statement each call used. */
     let recorded: Database;
 
@@ -66,6 +68,7 @@ for (const engine of engines()) {
     /** Submits all in one turn of the event loop: they go as one batch. */
     async function reserveTogether(repository: SqlPaymentRepository, records: ChargeRecord[]) {
       statements.length = 0;
+      batches.length = 0;
       return Promise.allSettled(records.map((r) => repository.reserveCharge(r)));
     }
 
@@ -91,7 +94,7 @@ for (const engine of engines()) {
     }
 
     it('gives each item of one batch its own outcome: reserved, duplicate, conflict, blocked, over the limit', async () => {
-      const repository = new SqlPaymentRepository(recorded, { maxBatchSize: 16, maxBatchesInFlight: 1 });
+      const repository = new SqlPaymentRepository(recorded, { batching: { maxBatchSize: 16, maxBatchesInFlight: 1 }, observeBatch });
       const fresh = record();
       const limited = freshMsisdn() as Msisdn;
       const blocked = record({ msisdn: '+4790000666' as Msisdn });
@@ -105,6 +108,7 @@ for (const engine of engines()) {
         record({ paidAtOnce: false }),
       ]);
       assert.deepEqual(statements, ['reserve_charges']);
+      assert.deepEqual(batches, ['7']);
       assert.deepEqual(kinds(results), [
         'reserved paid',
         'duplicate',
@@ -121,11 +125,12 @@ for (const engine of engines()) {
     });
 
     it('fails only the item that breaks; its neighbours are reserved one by one', async () => {
-      const repository = new SqlPaymentRepository(recorded, { maxBatchSize: 16, maxBatchesInFlight: 1 });
+      const repository = new SqlPaymentRepository(recorded, { batching: { maxBatchSize: 16, maxBatchesInFlight: 1 }, observeBatch });
       const good = [record(), record()];
       const results = await reserveTogether(repository, [good[0] as ChargeRecord, record({ merchantId: 999_999 }), good[1] as ChargeRecord]);
       assert.deepEqual(kinds(results), ['reserved paid', 'error 23503', 'reserved paid']);
       assert.deepEqual(statements, ['reserve_charges', 'reserve_charge', 'reserve_charge', 'reserve_charge']);
+      assert.deepEqual(batches, ['3 fell back']);
       for (const r of good) assert.equal(await paymentCount(r.clientReference), 1);
       await assertLedgerConsistent({ db });
     });
@@ -135,7 +140,7 @@ for (const engine of engines()) {
       // PGlite is one process's database: there the two repositories share it.
       const second = databaseUrl ? await openDatabase({ databaseUrl, dataDir: 'memory://' }) : db;
       const repositories = [recorded, second === db ? recorded : second].map(
-        (d) => new SqlPaymentRepository(d, { maxBatchSize: 32, maxBatchesInFlight: 3 }),
+        (d) => new SqlPaymentRepository(d, { batching: { maxBatchSize: 32, maxBatchesInFlight: 3 } }),
       );
       statements.length = 0;
       const subscribers = Array.from({ length: 10 }, () => freshMsisdn() as Msisdn);

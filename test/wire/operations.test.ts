@@ -28,7 +28,7 @@ for (const engine of engines()) {
       assert.deepEqual(response.json(), { status: 'ok', database: engine });
     });
 
-    it('GET /metrics counts requests by route and payments by outcome', async () => {
+    it('GET /metrics counts requests by route, payments by outcome and reservation batches', async () => {
       const strex = new StrexClient(t.app);
       await strex.pay({ Msisdn: '+4790000000', Price: 100, ServiceCode: '10002', ClientReference: uniqueReference('m') });
       await strex.pay({ Msisdn: '+4790000003', Price: 100, ServiceCode: '10002', ClientReference: uniqueReference('m') });
@@ -39,6 +39,10 @@ for (const engine of engines()) {
       assert.match(response.body, /^opendcb_payments_total\{outcome="barred"\} 1$/m);
       assert.match(response.body, /^opendcb_http_requests_total\{method="POST",route="\/restV1.svc\/service\/:serviceId\/pay",status="200"\} 1$/m);
       assert.match(response.body, /^opendcb_http_request_duration_seconds_count\{method="POST",route="\/restV1.svc\/service\/:serviceId\/pay"\} 2$/m);
+      // Only the paid one was reserved (the barred one was refused before): a batch of one.
+      assert.match(response.body, /^opendcb_reservation_batch_size_bucket\{le="1"\} 1$/m);
+      assert.match(response.body, /^opendcb_reservation_batch_size_count 1$/m);
+      assert.match(response.body, /^opendcb_reservation_batch_fallbacks_total 0$/m);
     });
 
     it('a lost database: /healthz 503, Pay a DirectPaymentFault code 5, never a stack trace', async () => {

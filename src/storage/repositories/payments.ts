@@ -45,6 +45,8 @@ export interface ReservationBatching {
   maxBatchSize: number;
   maxBatchesInFlight: number;
 }
+/** Sees each reservation batch: its size, and whether it failed and ran item by item. */
+export type BatchObserver = (size: number, fellBack: boolean) => void;
 const DEFAULT_BATCHING: ReservationBatching = { maxBatchSize: 32, maxBatchesInFlight: 1 };
 const MAX_QUEUED_RESERVATIONS = 10_000;
 
@@ -110,12 +112,16 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
 
   readonly #reservations: Batcher<ChargeRecord, ReserveOutcome>;
 
+  readonly #observeBatch: BatchObserver;
+
   constructor(
     private readonly database: Database,
-    batching: ReservationBatching = DEFAULT_BATCHING,
+    options: { batching?: ReservationBatching; observeBatch?: BatchObserver } = {},
   ) {
     this.db = database.kysely;
-    this.#reservations = new Batcher((records) => this.#reserveBatch(records), { ...batching, maxQueued: MAX_QUEUED_RESERVATIONS });
+    this.#observeBatch = options.observeBatch ?? (() => {});
+    const limits = { ...(options.batching ?? DEFAULT_BATCHING), maxQueued: MAX_QUEUED_RESERVATIONS };
+    this.#reservations = new Batcher((records) => this.#reserveBatch(records), limits);
   }
 
   reserveCharge(record: ChargeRecord): Promise<ReserveOutcome> {
@@ -124,7 +130,10 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
 
   /** One statement for the whole batch; a lone item takes the plain statement, without subtransaction. */
   async #reserveBatch(records: readonly ChargeRecord[]): Promise<PromiseSettledResult<ReserveOutcome>[]> {
-    if (records.length === 1) return Promise.allSettled(records.map((record) => this.#reserveOne(record)));
+    if (records.length === 1) {
+      this.#observeBatch(1, false);
+      return Promise.allSettled(records.map((record) => this.#reserveOne(record)));
+    }
     let rows: (ReserveRow & { item: number })[];
     try {
       const items = records.map((record, index) => ({ i: index, ...reserveArgs(record) }));
@@ -133,8 +142,10 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
       // A failure the batch did not expect (a deadlock between batches, a broken item)
       // must not fail its neighbours: each item runs alone, and only the culprit fails.
       // Idempotency makes this safe even if the batch did commit: its items answer duplicate.
+      this.#observeBatch(records.length, true);
       return Promise.allSettled(records.map((record) => this.#reserveOne(record)));
     }
+    this.#observeBatch(records.length, false);
     assert(rows.length === records.length, `reserve_charges answered ${rows.length} rows for ${records.length} items`);
     const outcomes: PromiseSettledResult<ReserveOutcome>[] = new Array(records.length);
     for (const row of rows) outcomes[row.item] = settledOutcome(row);
