@@ -181,6 +181,13 @@ export function printVerdicts(report: Report): void {
     console.log(`Outbox backlog at stop    ${payPg.outboxBacklog ?? 'n/a'} of ${payPg.paymentsRecorded ?? 'n/a'} payments' events undelivered`);
   }
   for (const f of [payPg, payLite]) printContextSwitches(f);
+  for (const f of [payPg, payLite]) printBatches(f);
+}
+
+function printBatches(f: PayFigures | undefined): void {
+  if (!f) return;
+  const b = f.reservationBatches;
+  console.log(`Pay(${f.database}) batches     ${b.meanItems} payments per reservation statement (${b.statements} statements), ${b.fallbacks} fell back`);
 }
 
 function printContextSwitches(f: PayFigures | undefined): void {

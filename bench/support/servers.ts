@@ -25,10 +25,19 @@ interface DatabaseEffects {
   outboxBacklog?: number;
 }
 
+/** How the server grouped reservations (server lifetime, warm-up included), from its /metrics. */
+export interface ReservationBatches {
+  statements: number;
+  meanItems: number;
+  /** Batches that failed as a whole and were reserved item by item. */
+  fallbacks: number;
+}
+
 /** DatabaseEffects are there for PostgreSQL only. */
 export interface PayFigures extends LoadFigures, DatabaseEffects {
   database: Database;
   warmup: LoadFigures;
+  reservationBatches: ReservationBatches;
 }
 
 export async function runBareFastify(): Promise<LoadFigures> {
@@ -62,7 +71,7 @@ export async function runPay(database: Database, env: NodeJS.ProcessEnv, pgUrls?
     const errorSamples: string[] = [];
     const pgPort = pgUrls ? Number(new URL(pgUrls.adminUrl).port) : undefined;
     const result = await loadCountingCores(url, PAY_SECONDS, payRequests(tag, errorSamples), errorSamples, child.proc.pid, pgPort);
-    const out: PayFigures = { ...result, database, warmup };
+    const out: PayFigures = { ...result, database, warmup, reservationBatches: await reservationBatches(url) };
     if (pgUrls && statsBefore) {
       // Backends flush their statistics when they exit: stop the server first.
       await stopChild(child);
@@ -99,6 +108,18 @@ async function warmUp(database: Database, url: string, tag: string): Promise<Loa
   const warmup = await load(url, WARMUP_SECONDS, payRequests(tag, errorSamples), errorSamples);
   if (warmup.ok === 0) throw new Error(`no Pay succeeded during warm-up: ${errorSamples.join(' | ')}`);
   return warmup;
+}
+
+async function reservationBatches(url: string): Promise<ReservationBatches> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const statements = metric('opendcb_reservation_batch_size_count');
+  const items = metric('opendcb_reservation_batch_size_sum');
+  return {
+    statements,
+    meanItems: statements > 0 ? round(items / statements, 1) : 0,
+    fallbacks: metric('opendcb_reservation_batch_fallbacks_total'),
+  };
 }
 
 /** Fails unless every Pay answered 2xx (okAnswers) is recorded in the database. */
