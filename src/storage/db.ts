@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Schema } from './schema.js';
@@ -102,7 +102,10 @@ async function openPglite(dataDir: string): Promise<Database> {
       });
     },
     async prepared<R>(_name: string, text: string, params: readonly unknown[]) {
-      return (await pglite.query<R>(text, [...params])).rows;
+      // Through Kysely's driver, never PGlite directly: PGlite is one session, and the
+      // driver lends it to one user at a time. A direct query would run inside whatever
+      // transaction another caller has open, and vanish with its rollback.
+      return (await kysely.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows;
     },
     exclusively: serialized(),
     async close() {
