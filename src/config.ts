@@ -17,16 +17,13 @@ export interface Config {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got ${env.PORT}`);
-  const poolSize = Number(env.DATABASE_POOL_SIZE ?? 20);
-  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 500) throw new Error('DATABASE_POOL_SIZE must be 1-500');
   return {
-    port,
+    // 0 asks the system for a free port (tests, benchmarks).
+    port: parseBoundedInt(env.PORT, 8080, 0, 65_535, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
     dataDir: env.DATA_DIR ?? './data',
     databaseUrl: env.DATABASE_URL || undefined,
-    databasePoolSize: poolSize,
+    databasePoolSize: parseBoundedInt(env.DATABASE_POOL_SIZE, 20, 1, 500, 'DATABASE_POOL_SIZE'),
     sandbox: parseBoolean(env.SANDBOX, true, 'SANDBOX'),
     logLevel: env.LOG_LEVEL ?? 'info',
     production: env.NODE_ENV === 'production',
