@@ -3,8 +3,22 @@ import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 /** Refuses DTDs and entity declarations outright: no XXE, no entity expansion bombs. */
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY/i;
 
+/** xsi:nil, whatever prefix the sender bound the XML Schema instance namespace to. */
+const NIL_ATTRIBUTE = /(^|:)nil$/;
+
 const parser = new XMLParser({
-  ignoreAttributes: true,
+  // Attributes carry nothing the wire formats need, except xsi:nil.
+  ignoreAttributes: (name: string) => !NIL_ATTRIBUTE.test(name),
+  // An element marked nil is a null member (DataContractSerializer writes null optional
+  // members so): it is left out, as if absent. Other elements keep no attributes.
+  updateTag(tagName: string, _path: unknown, attributes: Record<string, unknown> | undefined) {
+    let nil = false;
+    for (const name of Object.keys(attributes ?? {})) {
+      nil ||= attributes?.[name] === 'true';
+      delete attributes?.[name];
+    }
+    return nil ? false : tagName;
+  },
   removeNSPrefix: true,
   parseTagValue: false,
   processEntities: false,

@@ -49,6 +49,14 @@ describe('XML', () => {
     const parsed = parseXml('<a:R xmlns:a="urn:x"><a:P>10</a:P><a:Q>x &amp; &#65;&#x42;</a:Q></a:R>', 1000);
     assert.deepEqual(parsed, { R: { P: '10', Q: 'x & AB' } });
   });
+  it('leaves out elements marked xsi:nil (null members), whatever the prefix, and keeps the rest', () => {
+    const parsed = parseXml(
+      '<R xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:a="urn:x"><a:Age i:nil="true"/><a:P>10</a:P>' +
+        '<a:Q i:nil="false">q</a:Q><a:S xsi:nil="true"></a:S><a:E></a:E></R>',
+      1000,
+    );
+    assert.deepEqual(parsed, { R: { P: '10', Q: 'q', E: '' } });
+  });
   it('refuses DTDs, entities, malformed and oversized input', () => {
     for (const text of ['<!DOCTYPE a><a/>', '<?xml version="1.0"?><!ENTITY x "y"><a/>', '<a><b></a>', '<a>&#x110000;</a>']) {
       assert.throws(() => parseXml(text, 1000), XmlError, text);

@@ -28,8 +28,12 @@ describe('parseWireDateTime', () => {
     assert.equal(parseWireDateTime('/Date(1893456000000+0100)/')?.toISOString(), '2030-01-01T00:00:00.000Z');
     assert.equal(parseWireDateTime('/Date(1893456000000)/')?.toISOString(), '2030-01-01T00:00:00.000Z');
   });
-  it('refuses dates without an offset and anything else', () => {
-    for (const text of ['2030-01-01T00:00:00', '2030-01-01', 'tomorrow', '/Date(abc)/', '2030-13-45T00:00:00Z']) {
+  it('reads ISO 8601 without an offset (a DateTime of unspecified kind) as UTC', () => {
+    assert.equal(parseWireDateTime('2030-01-01T00:00:00')?.toISOString(), '2030-01-01T00:00:00.000Z');
+    assert.equal(parseWireDateTime('2030-01-01T12:30:15.1234567')?.toISOString(), '2030-01-01T12:30:15.123Z');
+  });
+  it('refuses dates without a time and anything else', () => {
+    for (const text of ['2030-01-01', 'tomorrow', '/Date(abc)/', '2030-13-45T00:00:00Z', '2030-01-01T00:00:00+0100']) {
       assert.equal(parseWireDateTime(text), null, text);
     }
   });

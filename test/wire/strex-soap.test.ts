@@ -121,12 +121,32 @@ for (const engine of engines()) {
         }
       });
 
-      it('an unknown operation → code 3; a SOAPAction naming another operation → code 2', async () => {
+      it('an unknown operation → code 3; a SOAPAction naming another operation → code 2, in any namespace', async () => {
         assert.deepEqual(faultDetail((await post(ENVELOPE(`<Refund>${CREDENTIALS_XML}</Refund>`))).text), ['3', 'No such operation Refund']);
-        const response = await post(ENVELOPE(`<GetPaymentStatus>${CREDENTIALS_XML}<ClientReference>x</ClientReference></GetPaymentStatus>`), {
-          soapaction: '"http://directpay.intele.com/v1/IDirectPaymentService/Pay"',
-        });
-        assert.equal(faultDetail(response.text)?.[0], '2');
+        const status = ENVELOPE(`<GetPaymentStatus>${CREDENTIALS_XML}<ClientReference>no-such-reference</ClientReference></GetPaymentStatus>`);
+        for (const namespace of ['http://directpay.intele.com/v1', 'http://tempuri.org']) {
+          const wrong = await post(status, { soapaction: `"${namespace}/IDirectPaymentService/Pay"` });
+          assert.deepEqual(faultDetail(wrong.text), ['2', 'SOAPAction ' + `${namespace}/IDirectPaymentService/Pay does not match the operation GetPaymentStatus`]);
+          // The operation's own action, whatever the namespace, reaches the operation: unknown reference, code 3.
+          const right = await post(status, { soapaction: `"${namespace}/IDirectPaymentService/GetPaymentStatus"` });
+          assert.equal(faultDetail(right.text)?.[0], '3', namespace);
+        }
+      });
+
+      it('nil optional members, as a WCF client writes null ones, count as absent', async () => {
+        const reference = uniqueReference('nil');
+        const nils = ['Age', 'AuthorizationToken', 'BusinessModel', 'ConfirmationChannel', 'EndUserInvoiceText', 'SecurityLevel', 'TeletorgSettings']
+          .map((name) => `<a:${name} i:nil="true"/>`)
+          .join('');
+        const response = await post(
+          ENVELOPE(
+            `<Pay xmlns="http://directpay.intele.com/v1">${CREDENTIALS_XML}<PaymentDetails xmlns:a="http://directpay.intele.com/v1/types" ` +
+              `xmlns:i="http://www.w3.org/2001/XMLSchema-instance">${nils}<a:ClientReference>${reference}</a:ClientReference>` +
+              '<a:Msisdn>+4790000000</a:Msisdn><a:Price>700</a:Price><a:ServiceCode>10002</a:ServiceCode></PaymentDetails></Pay>',
+          ),
+        );
+        assert.equal(response.status, 200, response.text);
+        assert.match(response.text, new RegExp(`<a:ClientReference>${reference}</a:ClientReference><a:TransactionId>\\d+</a:TransactionId>`));
       });
 
       it('answers a hand-written envelope in the vendor shape', async () => {

@@ -248,5 +248,43 @@ for (const engine of engines()) {
         assert.equal((status.body as { PaymentStatus: number }).PaymentStatus, 1);
       });
     });
+
+    describe('what real clients send', () => {
+      it('null optional members (WCF, Jackson) count as absent', async () => {
+        const nulls = Object.fromEntries(
+          ['Age', 'AuthorizationToken', 'BusinessModel', 'ConfirmationChannel', 'EndUserInvoiceText', 'SecurityLevel', 'TeletorgSettings', 'Differentiator'].map(
+            (name) => [name, null],
+          ),
+        );
+        const paid = await strex.pay(details(nulls));
+        assert.equal(paid.status, 200, paid.text);
+        assert.deepEqual(Object.keys(paid.body as object), ['ClientReference', 'TransactionId']);
+      });
+
+      it('nil optional members of an XML body count as absent', async () => {
+        const reference = uniqueReference('xnil');
+        const xml =
+          `<PaymentRequest xmlns="${TYPES}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><PaymentDetails>` +
+          '<Age i:nil="true"/><BusinessModel i:nil="true"/><SecurityLevel i:nil="true"/><AuthorizationToken i:nil="true"/>' +
+          `<ClientReference>${reference}</ClientReference><Msisdn>+4790000000</Msisdn><Price>700</Price><ServiceCode>10002</ServiceCode>` +
+          '</PaymentDetails></PaymentRequest>';
+        const paid = await strex.raw('POST', '', xml, { 'content-type': 'application/xml', accept: 'application/xml' });
+        assert.equal(paid.status, 200, paid.text);
+        assert.match(paid.text, new RegExp(`<ClientReference>${reference}</ClientReference><TransactionId>\\d+</TransactionId>`));
+      });
+
+      it('Content-Type on a bodiless GET and DELETE is harmless', async () => {
+        const reference = uniqueReference('ct');
+        const paid = await strex.pay(details({ ClientReference: reference }));
+        const id = (paid.body as { TransactionId: number }).TransactionId;
+        const json = { 'content-type': 'application/json' };
+        const status = await strex.raw('GET', `/${reference}`, undefined, json);
+        assert.equal(status.status, 200, status.text);
+        const reversed = await strex.raw('DELETE', `/${id}`, '', json);
+        assert.deepEqual({ status: reversed.status, body: reversed.body }, { status: 200, body: { TransactionId: id } });
+        const empty = await strex.raw('POST', '', '', json);
+        assertFault(empty, 400, 2, 'Invalid request: body must be object');
+      });
+    });
   });
 }

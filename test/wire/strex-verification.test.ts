@@ -77,6 +77,11 @@ for (const engine of engines()) {
       const [row] = await t.app.db.kysely.selectFrom('verified_msisdns').select('verified_until').where('msisdn', '=', msisdn).execute();
       assert.equal(new Date(row?.verified_until ?? 0).toISOString(), '2100-01-01T00:00:00.000Z');
       assert.equal((await send(freshMsisdn(), { ExpiryTime: '2099-12-31T23:00:00+01:00' })).status, 200);
+      // DataContractSerializer writes a DateTime of unspecified kind without an offset: read as UTC.
+      const unspecified = freshMsisdn();
+      assert.equal((await verify(unspecified, await sendAndRead(unspecified, { ExpiryTime: '2099-06-30T12:00:00' }))).status, 200);
+      const [kept] = await t.app.db.kysely.selectFrom('verified_msisdns').select('verified_until').where('msisdn', '=', unspecified).execute();
+      assert.equal(new Date(kept?.verified_until ?? 0).toISOString(), '2099-06-30T12:00:00.000Z');
     });
 
     it('a wrong code → code 3; after 5 guesses the code is burnt, even for the right one', async () => {

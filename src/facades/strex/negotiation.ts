@@ -46,6 +46,19 @@ export function faultElement(fault: StrexFault): Record<string, unknown> {
   return { DirectPaymentFault: { '@xmlns': FAULTS_NS, '@xmlns:i': XSI_NS, Code: fault.code, Description: fault.description } };
 }
 
+/** Nesting beyond any Strex request type; deeper values are left as they are for the schema to judge. */
+const MAX_NULL_STRIP_DEPTH = 8;
+
+/** Drops null members of objects (an absent optional, as WCF and Jackson clients write it). */
+export function withoutNulls(value: unknown, depth = 0): unknown {
+  if (depth >= MAX_NULL_STRIP_DEPTH || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const kept: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(value)) {
+    if (member !== null) kept[name] = withoutNulls(member, depth + 1);
+  }
+  return kept;
+}
+
 /** Parses an XML request body: the root element (e.g. PaymentRequest) holds the members. */
 export function parseXmlBody(text: string): Record<string, unknown> {
   try {

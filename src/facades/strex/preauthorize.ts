@@ -21,6 +21,10 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
       if (body.Platform !== undefined && platformOf(body.Platform) !== platformOf(request.params.platform)) {
         throw new StrexFault(FAULT.Validation, 'Platform in the body contradicts the path');
       }
+      // A token is the subscriber's standing consent: it is only issued once they confirmed.
+      if (body.SecurityLevel !== undefined && body.SecurityLevel !== 2) {
+        throw new StrexFault(FAULT.Validation, 'PreAuthorize needs SecurityLevel 2 (Confirmation): a token stands for the subscriber\'s consent');
+      }
       const age = body.Age === undefined || body.Age === '' ? undefined : Number(body.Age);
       if (age !== undefined && !isAllowedAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
       const result = await preauthorization.authorize(authenticatedService(request), {

@@ -12,7 +12,7 @@ import { FAULT, StrexFault } from './faults.js';
 import { pay, paymentStatus, reversePayment } from './operations.js';
 import { registerUserInfoRoutes } from './userinfo.js';
 import { registerVerificationRoutes } from './verification.js';
-import { MAX_BODY_BYTES, parseXmlBody, sendBody, sendFault } from './negotiation.js';
+import { MAX_BODY_BYTES, parseXmlBody, sendBody, sendFault, withoutNulls } from './negotiation.js';
 import {
   faultResponses,
   PaymentParams,
@@ -46,6 +46,15 @@ declare module 'fastify' {
 
 /** Strex Direct Payment REST interface, mounted at /restV1.svc. */
 export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, deps) => {
+  // Fastify's own JSON parser (it refuses prototype poisoning), but an empty body is no
+  // body (clients that set Content-Type on every request set it on DELETE and GET too),
+  // and a null member is an absent one (WCF and Jackson clients write null optionals).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined);
+    parseJson(request, String(body), (error, parsed) => (error ? done(error, undefined) : done(null, withoutNulls(parsed))));
+  });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => {
     try {
       done(null, parseXmlBody(String(body)));

@@ -10,7 +10,7 @@ import { pay, paymentStatus, reversePayment, sendVerificationCode, verifyVerific
 import type { StrexFacadeDeps } from '../rest.js';
 import { PaymentDetails, SendVerificationCodeRequest, VerifyVerificationCodeRequest } from '../wire.js';
 import { faultEnvelope, parseEnvelope, responseEnvelope, type SoapRequest } from './envelope.js';
-import { buildWsdl, SOAP_ACTION_PREFIX } from './wsdl.js';
+import { buildWsdl } from './wsdl.js';
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 // SOAP 1.1 sends every fault with HTTP 500, whatever its cause.
@@ -87,12 +87,16 @@ function text(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
-/** A SOAPAction, when sent, must name the operation of the body. */
+/**
+ * A SOAPAction, when sent, must name the operation of the body. Only its last segment
+ * counts: Strex never published its action namespace (reference §8), so a client built
+ * from another WSDL (e.g. http://tempuri.org/IDirectPaymentService/Pay) must work too.
+ */
 function checkSoapAction(request: FastifyRequest, soapRequest: SoapRequest): void {
   const header = request.headers.soapaction;
   const action = (Array.isArray(header) ? header[0] : header)?.replace(/^"|"$/g, '');
   if (!action) return;
-  if (action !== `${SOAP_ACTION_PREFIX}${soapRequest.operation}`) {
+  if (action.slice(action.lastIndexOf('/') + 1) !== soapRequest.operation) {
     throw new StrexFault(FAULT.Validation, `SOAPAction ${action} does not match the operation ${soapRequest.operation}`);
   }
 }
