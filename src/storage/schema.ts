@@ -41,6 +41,7 @@ export interface Schema {
     status: string;
     attempt: Generated<number>;
     test_subscriber: boolean;
+    needs_confirmation: Generated<boolean>;
     month_period: string;
     year_period: string;
     details: unknown;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SandboxNetwork } from '../../src/connectors/sandbox/network.js';
 import { sandboxSubscriber } from '../../src/connectors/sandbox/profiles.js';
 import type { CarrierNetwork, CreditRequest, DebitOutcome, DebitRequest, SubscriberProfile } from '../../src/core/carrier/ports.js';
 import { MerchantService } from '../../src/core/merchants/service.js';
@@ -15,7 +16,9 @@ import { migrate } from '../../src/storage/migrate.js';
 import { SqlMerchantRepository } from '../../src/storage/repositories/merchants.js';
 import { SqlOutboxRepository } from '../../src/storage/repositories/outbox.js';
 import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
+import { SqlSandboxPrepaidStore } from '../../src/storage/repositories/sandbox-prepaid.js';
 import { databaseUrlFor, engines, TestClock, uniqueReference } from '../support/app.js';
+import { assertLedgerConsistent } from '../support/ledger.js';
 
 type DebitBehaviour = 'debits' | 'fails_before_operator' | 'fails_after_operator';
 
@@ -80,6 +83,7 @@ for (const engine of engines()) {
       details: {},
     });
     const status = async (reference: string) => (await payments.status(service, reference))?.status;
+    const prepaidDebits = (msisdn: string) => db.prepared('prepaid_debits', 'SELECT reference FROM sandbox_prepaid_debits WHERE msisdn = $1', [msisdn]);
 
     it('a charge the operator collects on the invoice is recorded as paid without any call', async () => {
       operator.behaviour = 'fails_before_operator';
@@ -183,6 +187,63 @@ for (const engine of engines()) {
       assert.equal((await payments.status(service, charge.clientReference))?.status, 'failed');
       assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
       operator.billing = 'realtime';
+    });
+
+    it('a payment awaiting confirmation is never collected before the subscriber says yes, whoever asks its status', async () => {
+      // The sandbox network answers a status query for a debit it never saw by debiting
+      // (prepaid) or "debited" (invoice): only settlement's own rules can keep it from that.
+      // A clock of its own: the shared one was moved a month ahead of the database's.
+      const clock = new TestClock();
+      const sandbox = new SandboxNetwork(new SqlSandboxPrepaidStore(db.kysely), clock);
+      const repository = new SqlPaymentRepository(db);
+      let inspect: () => Promise<void> = async () => {};
+      const decliningAfterALook = {
+        confirm: async () => {
+          await inspect();
+          return 'declined' as const;
+        },
+      };
+      const asking = new PaymentService({ carrier: sandbox, confirmations: decliningAfterALook, payments: repository, outbox: repository, clock });
+      for (const msisdn of ['+4790000000', '+4790000005']) {
+        const charge: ChargeCommand = { ...command(msisdn), securityLevel: 'confirmation' };
+        inspect = async () => {
+          // GetPaymentStatus and the worker, while the prompt is being written.
+          assert.equal((await asking.status(service, charge.clientReference))?.status, 'pending', msisdn);
+          clock.advance(3_000);
+          await asking.settlePending();
+          assert.equal((await asking.status(service, charge.clientReference))?.status, 'pending', msisdn);
+        };
+        const result = await asking.charge(service, charge);
+        assert.equal(result.ok ? 'ok' : result.error.kind, 'declined', msisdn);
+        assert.equal(await status(charge.clientReference), 'failed', msisdn);
+        assert.deepEqual(await asking.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
+      }
+      assert.deepEqual(await prepaidDebits('+4790000005'), [], 'the prepaid wallet was never drawn');
+      await assertLedgerConsistent({ db });
+    });
+
+    it('a payment whose server died before it could ask the subscriber fails once the prompt would be overdue', async () => {
+      // A clock of its own: the shared one was moved a month ahead of the database's.
+      const clock = new TestClock();
+      const sandbox = new SandboxNetwork(new SqlSandboxPrepaidStore(db.kysely), clock);
+      const repository = new SqlPaymentRepository(db);
+      const dyingBeforeThePrompt = {
+        confirm: async () => {
+          throw new Error('the process died');
+        },
+      };
+      const dying = new PaymentService({ carrier: sandbox, confirmations: dyingBeforeThePrompt, payments: repository, outbox: repository, clock });
+      const charge: ChargeCommand = { ...command('+4790000005'), securityLevel: 'confirmation' };
+      await assert.rejects(dying.charge(service, charge), /the process died/);
+      const survivor = new PaymentService({ carrier: sandbox, payments: repository, outbox: repository, clock });
+      clock.advance(3_000);
+      await survivor.settlePending();
+      assert.equal((await survivor.status(service, charge.clientReference))?.status, 'pending', 'its request may still be about to ask');
+      clock.advance(30_000);
+      await survivor.settlePending();
+      assert.equal((await survivor.status(service, charge.clientReference))?.status, 'failed');
+      assert.deepEqual(await survivor.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
+      assert.deepEqual(await prepaidDebits(charge.msisdn), [], 'the prepaid wallet was never drawn');
     });
   });
 }

@@ -55,6 +55,7 @@ for (const engine of engines()) {
       serviceCode: '10002',
       testSubscriber: false,
       paidAtOnce: true,
+      needsConfirmation: false,
       monthPeriod: 'M2026-11',
       monthLimitMinor: 500_000n,
       yearPeriod: 'Y2026',

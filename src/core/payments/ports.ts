@@ -16,6 +16,8 @@ export interface ChargeRecord {
   testSubscriber: boolean;
   /** The operator collects it from the invoice: recorded as paid, no debit call. */
   paidAtOnce: boolean;
+  /** Collected only once the subscriber confirms (SecurityLevel 2 without a token). */
+  needsConfirmation: boolean;
   monthPeriod: string;
   monthLimitMinor: bigint | null;
   yearPeriod: string;
@@ -37,6 +39,8 @@ export interface PendingPayment extends PaymentView {
   readonly operator: string;
   /** Attempts of this ClientReference so far; a refused attempt frees the reference. */
   readonly attempt: number;
+  /** Whether this attempt is collected only once the subscriber confirms. */
+  readonly needsConfirmation: boolean;
   /** The subscriber's answer to this attempt's confirmation prompt, if one was asked. */
   readonly confirmation: 'none' | 'waiting' | 'confirmed' | 'declined' | 'expired';
 }

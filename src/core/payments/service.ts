@@ -17,6 +17,11 @@ import type { ChargeCommand, ChargeError, ChargeReceipt, PaymentView, ReverseErr
 
 const SETTLE_BATCH = 100;
 const SETTLE_GRACE_MS = 2_000;
+/**
+ * How long a payment awaiting confirmation may be without its prompt. The request that
+ * reserved it writes the prompt at once; one still without a prompt after this died first.
+ */
+const UNPROMPTED_CONFIRMATION_MS = 30_000;
 /** How long a Pay waits for the operator before answering "in progress". */
 const OPERATOR_TIMEOUT_MS = 20_000;
 const CARRIER_CREDIT_TOPIC = 'carrier.credit';
@@ -113,7 +118,9 @@ export class PaymentService {
     });
     const attempt = { ...reserved, merchantId: service.merchantId, operator: profile.operator.mccMnc, currency: service.currency };
     if (outcome !== 'confirmed') {
-      await this.#settleAttempt(attempt, 'failed');
+      const settled = await this.#settleAttempt(attempt, 'failed');
+      // Only the subscriber's yes collects; should anything else ever have, say what is true.
+      if (settled === 'paid') return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
       return outcome === 'declined'
         ? err({ kind: 'declined', message: 'The subscriber declined the payment' })
         : err({ kind: 'expired', message: 'The subscriber did not confirm the payment in time' });
@@ -186,6 +193,7 @@ export class PaymentService {
       testSubscriber: profile.whitelisted,
       // A charge awaiting the subscriber's confirmation is collected only once confirmed.
       paidAtOnce: profile.whitelisted || (profile.billing === 'invoice' && !needsConfirmation(command)),
+      needsConfirmation: !profile.whitelisted && needsConfirmation(command),
       monthPeriod: monthPeriod(now),
       monthLimitMinor: profile.limits.monthlyMinor,
       yearPeriod: yearPeriod(now),
@@ -244,7 +252,18 @@ export class PaymentService {
     if (payment.confirmation === 'declined' || payment.confirmation === 'expired') {
       return (await this.#settleAttempt(payment, 'failed')) === 'failed';
     }
+    if (payment.needsConfirmation && payment.confirmation !== 'confirmed') {
+      // No prompt yet: its request is about to ask, or died before it could. Without the
+      // subscriber's yes nothing is collected, and the operator is not even asked.
+      const unpromptedMs = this.deps.clock.now().getTime() - payment.createdAt.getTime();
+      if (unpromptedMs < UNPROMPTED_CONFIRMATION_MS) return false;
+      return (await this.#settleAttempt(payment, 'failed')) === 'failed';
+    }
     const profile = await this.deps.carrier.subscriber(payment.msisdn);
+    if (payment.needsConfirmation && profile.billing === 'invoice') {
+      // Confirmed, and collected from the invoice: recording it is the charge, no debit was sent.
+      return (await this.#settleAttempt(payment, 'paid')) === 'paid';
+    }
     const request: DebitRequest = {
       reference: debitReference(payment.paymentId, payment.attempt),
       msisdn: payment.msisdn,

@@ -31,7 +31,7 @@ const CONFIRMATION_STATE = confirmationState.as('confirmation');
 const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
 
 /** reserve_charge(s) and settle_charge run once or twice per Pay: prepared, not rebuilt. */
-const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb)';
+const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19)';
 const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5) AS status';
 
@@ -79,6 +79,7 @@ function reserveArgs(r: ChargeRecord) {
     debit_account: r.debitAccount,
     credit_account: r.creditAccount,
     details: r.details,
+    needs_confirmation: r.needsConfirmation,
   };
 }
 
@@ -158,7 +159,7 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
       const rows = await this.database.prepared<ReserveRow>('reserve_charge', RESERVE_CHARGE_SQL, [
         a.service_id, a.merchant_id, a.client_reference, a.details_hash, a.msisdn, a.operator, a.amount_minor, a.currency,
         a.service_code, a.test_subscriber, a.paid_at_once, a.month_period, a.month_limit, a.year_period, a.year_limit,
-        a.debit_account, a.credit_account, JSON.stringify(a.details),
+        a.debit_account, a.credit_account, JSON.stringify(a.details), a.needs_confirmation,
       ]);
       const row = rows[0];
       if (!row) throw new Error('reserve_charge returned no row');
@@ -245,6 +246,7 @@ function toPayment(row: {
   currency: string;
   operator: string;
   attempt: number;
+  needs_confirmation: boolean;
   created_at: Date;
   confirmation: string | null;
 }): PendingPayment {
@@ -259,6 +261,7 @@ function toPayment(row: {
     currency: row.currency as Currency,
     operator: row.operator,
     attempt: row.attempt,
+    needsConfirmation: row.needs_confirmation,
     createdAt: new Date(row.created_at),
     confirmation: (row.confirmation ?? 'none') as PendingPayment['confirmation'],
   };

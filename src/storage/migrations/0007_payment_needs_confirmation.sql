@@ -1,0 +1,121 @@
+-- A payment records whether its attempt waits for the subscriber's confirmation
+-- (SecurityLevel 2). Settlement must never collect such a payment unless the subscriber
+-- confirmed: before this column, a pending payment whose prompt was not yet (or never)
+-- written looked like one awaiting an online debit, and settlement asked the operator.
+ALTER TABLE payments ADD COLUMN needs_confirmation BOOLEAN NOT NULL DEFAULT false;
+
+DROP FUNCTION reserve_charges(JSONB);
+DROP FUNCTION reserve_charge(BIGINT, BIGINT, TEXT, TEXT, TEXT, TEXT, BIGINT, TEXT, TEXT, BOOLEAN, BOOLEAN, TEXT, BIGINT, TEXT, BIGINT, TEXT, TEXT, JSONB);
+
+-- As in 0003, plus p_needs_confirmation, recorded for the attempt (a retried failed row
+-- takes the new attempt's value).
+CREATE FUNCTION reserve_charge(
+  p_service_id BIGINT, p_merchant_id BIGINT, p_client_reference TEXT, p_details_hash TEXT,
+  p_msisdn TEXT, p_operator TEXT, p_amount_minor BIGINT, p_currency TEXT, p_service_code TEXT,
+  p_test_subscriber BOOLEAN, p_paid_at_once BOOLEAN, p_month_period TEXT, p_month_limit BIGINT,
+  p_year_period TEXT, p_year_limit BIGINT, p_debit_account TEXT, p_credit_account TEXT,
+  p_details JSONB, p_needs_confirmation BOOLEAN
+) RETURNS TABLE (outcome TEXT, payment_id BIGINT, payment_status TEXT, attempt INTEGER)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_status TEXT := CASE WHEN p_paid_at_once OR p_test_subscriber THEN 'paid' ELSE 'pending' END;
+  v_id BIGINT;
+  v_attempt INTEGER := 1;
+  v_existing payments%ROWTYPE;
+  v_month_spent BIGINT;
+  v_year_spent BIGINT;
+BEGIN
+  INSERT INTO payments (service_id, merchant_id, client_reference, details_hash, msisdn, operator,
+                        amount_minor, currency, service_code, status, test_subscriber,
+                        month_period, year_period, details, settled_at, needs_confirmation)
+  VALUES (p_service_id, p_merchant_id, p_client_reference, p_details_hash, p_msisdn, p_operator,
+          p_amount_minor, p_currency, p_service_code, v_status, p_test_subscriber,
+          p_month_period, p_year_period, p_details,
+          CASE WHEN v_status = 'paid' THEN now() END, p_needs_confirmation)
+  ON CONFLICT (service_id, client_reference) DO NOTHING
+  RETURNING id INTO v_id;
+
+  IF v_id IS NULL THEN
+    SELECT * INTO v_existing FROM payments
+     WHERE service_id = p_service_id AND client_reference = p_client_reference FOR UPDATE;
+    IF v_existing.status <> 'failed' THEN
+      RETURN QUERY SELECT CASE WHEN v_existing.details_hash = p_details_hash THEN 'duplicate' ELSE 'conflict' END,
+                          v_existing.id, v_existing.status, v_existing.attempt;
+      RETURN;
+    END IF;
+    UPDATE payments SET details_hash = p_details_hash, msisdn = p_msisdn, operator = p_operator,
+                        amount_minor = p_amount_minor, currency = p_currency, service_code = p_service_code,
+                        status = v_status, test_subscriber = p_test_subscriber, month_period = p_month_period,
+                        year_period = p_year_period, details = p_details, attempt = payments.attempt + 1,
+                        needs_confirmation = p_needs_confirmation,
+                        created_at = now(), settled_at = CASE WHEN v_status = 'paid' THEN now() END
+     WHERE id = v_existing.id
+    RETURNING id, payments.attempt INTO v_id, v_attempt;
+  END IF;
+
+  IF EXISTS (SELECT 1 FROM blocked_msisdns WHERE msisdn = p_msisdn) THEN
+    RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'blocked';
+  END IF;
+
+  IF NOT p_test_subscriber THEN
+    -- The row lock of the upsert serialises concurrent charges of one subscriber.
+    INSERT INTO subscriber_spend AS s (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
+    VALUES (p_msisdn, p_currency, p_month_period, p_amount_minor, p_year_period, p_amount_minor)
+    ON CONFLICT (msisdn, currency) DO UPDATE
+      SET month_period = EXCLUDED.month_period,
+          month_spent_minor = EXCLUDED.month_spent_minor
+            + CASE WHEN s.month_period = EXCLUDED.month_period THEN s.month_spent_minor ELSE 0 END,
+          year_period = EXCLUDED.year_period,
+          year_spent_minor = EXCLUDED.year_spent_minor
+            + CASE WHEN s.year_period = EXCLUDED.year_period THEN s.year_spent_minor ELSE 0 END
+    RETURNING s.month_spent_minor, s.year_spent_minor INTO v_month_spent, v_year_spent;
+    IF p_month_limit >= 0 AND v_month_spent > p_month_limit THEN
+      RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'limit_monthly';
+    END IF;
+    IF p_year_limit >= 0 AND v_year_spent > p_year_limit THEN
+      RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'limit_yearly';
+    END IF;
+  END IF;
+
+  IF v_status = 'paid' THEN
+    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
+    VALUES (v_id, 'charge', p_debit_account, p_credit_account, p_amount_minor, p_currency);
+  END IF;
+
+  RETURN QUERY SELECT 'reserved'::TEXT, v_id, v_status, v_attempt;
+END;
+$$;
+
+-- As in 0006; an item without needs_confirmation needs none.
+CREATE FUNCTION reserve_charges(p_items JSONB)
+RETURNS TABLE (item INTEGER, outcome TEXT, payment_id BIGINT, payment_status TEXT, attempt INTEGER, refusal TEXT)
+LANGUAGE plpgsql AS $$
+DECLARE
+  r RECORD;
+  c RECORD;
+BEGIN
+  IF jsonb_array_length(p_items) > 64 THEN
+    RAISE EXCEPTION 'reserve_charges: at most 64 items, got %', jsonb_array_length(p_items);
+  END IF;
+  FOR r IN
+    SELECT * FROM jsonb_to_recordset(p_items) AS x(
+      i INTEGER, service_id BIGINT, merchant_id BIGINT, client_reference TEXT, details_hash TEXT,
+      msisdn TEXT, operator TEXT, amount_minor BIGINT, currency TEXT, service_code TEXT,
+      test_subscriber BOOLEAN, paid_at_once BOOLEAN, month_period TEXT, month_limit BIGINT,
+      year_period TEXT, year_limit BIGINT, debit_account TEXT, credit_account TEXT, details JSONB,
+      needs_confirmation BOOLEAN)
+    ORDER BY msisdn, client_reference, i
+  LOOP
+    BEGIN
+      SELECT * INTO c FROM reserve_charge(
+        r.service_id, r.merchant_id, r.client_reference, r.details_hash, r.msisdn, r.operator,
+        r.amount_minor, r.currency, r.service_code, r.test_subscriber, r.paid_at_once, r.month_period,
+        r.month_limit, r.year_period, r.year_limit, r.debit_account, r.credit_account, r.details,
+        coalesce(r.needs_confirmation, false));
+      RETURN QUERY SELECT r.i, c.outcome, c.payment_id, c.payment_status, c.attempt, NULL::TEXT;
+    EXCEPTION WHEN SQLSTATE 'OD001' THEN
+      RETURN QUERY SELECT r.i, 'refused'::TEXT, NULL::BIGINT, NULL::TEXT, NULL::INTEGER, SQLERRM;
+    END;
+  END LOOP;
+END;
+$$;
