@@ -98,7 +98,6 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     confirmations,
     tokens: preauthorization,
     payments: paymentRepository,
-    outbox: paymentRepository,
     clock,
     observe: metrics.observePayment,
   });

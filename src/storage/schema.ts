@@ -76,6 +76,7 @@ export interface Schema {
     attempts: Generated<number>;
     delivered_at: Timestamp | null;
     last_error: string | null;
+    dedupe_key: string | null;
   };
   verification_codes: {
     id: GeneratedInt8;

@@ -68,7 +68,7 @@ for (const engine of engines()) {
       service = { serviceId: 5000, merchantId, platform: 'directpay', currency: 'NOK', requiresVerifiedMsisdn: false };
       operator = new FlakyOperator();
       const repository = new SqlPaymentRepository(db);
-      payments = new PaymentService({ carrier: operator, payments: repository, outbox: repository, clock });
+      payments = new PaymentService({ carrier: operator, payments: repository, clock });
       outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
       payments.registerOutboxHandlers(outbox);
     });
@@ -142,6 +142,30 @@ for (const engine of engines()) {
       assert.deepEqual(operator.credited, [`${paymentId}.1`]);
     });
 
+    it('a debit confirmed for an attempt that can no longer be paid queues its give-back in the settling statement, once', async () => {
+      operator.behaviour = 'fails_before_operator';
+      const charge = command('+4790000056');
+      await payments.charge(service, charge);
+      clock.advance(3_000);
+      await payments.settlePending();
+      const paymentId = (await payments.status(service, charge.clientReference))?.paymentId ?? assert.fail();
+      const repository = new SqlPaymentRepository(db);
+      const firstDebit = { paymentId, attempt: 1, msisdn: charge.msisdn, amountMinor: 2500n, currency: 'NOK' as const };
+      const giveBacks = () =>
+        db.prepared<{ payload: unknown }>('give_backs', 'SELECT payload FROM outbox_events WHERE dedupe_key = $1', [`carrier.credit:${paymentId}.1`]);
+      // The operator reports, twice, that the first debit happened after all.
+      for (const _ of [1, 2]) assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK'), 'failed');
+      const expected = { debitReference: `${paymentId}.1`, msisdn: charge.msisdn, amountMinor: '2500', currency: 'NOK' };
+      const payloads = (await giveBacks()).map((row) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload));
+      assert.deepEqual(payloads, [expected]);
+      // A retry makes attempt 2; the first attempt's debit is then superseded, and still given back once.
+      operator.behaviour = 'debits';
+      assert.ok((await payments.charge(service, { ...charge, amountMinor: 3000n })).ok);
+      assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK'), 'superseded');
+      assert.equal((await giveBacks()).length, 1);
+      assert.equal(await status(charge.clientReference), 'paid');
+    });
+
     it('spend limits follow UTC calendar periods; a reversal gives back only to a period still current', async () => {
       operator.billing = 'invoice';
       const msisdn = '+4790000054';
@@ -174,7 +198,7 @@ for (const engine of engines()) {
           return new Promise<never>(() => {});
         },
       };
-      const dying = new PaymentService({ carrier: operator, confirmations: dyingConfirmations, payments: repository, outbox: repository, clock });
+      const dying = new PaymentService({ carrier: operator, confirmations: dyingConfirmations, payments: repository, clock });
       const charge: ChargeCommand = { ...command('+4790000055'), securityLevel: 'confirmation' };
       void dying.charge(service, charge);
       const prompted = async () => (await db.kysely.selectFrom('confirmation_requests').select('id').where('msisdn', '=', charge.msisdn).execute()).length;
@@ -203,7 +227,7 @@ for (const engine of engines()) {
           return 'declined' as const;
         },
       };
-      const asking = new PaymentService({ carrier: sandbox, confirmations: decliningAfterALook, payments: repository, outbox: repository, clock });
+      const asking = new PaymentService({ carrier: sandbox, confirmations: decliningAfterALook, payments: repository, clock });
       for (const msisdn of ['+4790000000', '+4790000005']) {
         const charge: ChargeCommand = { ...command(msisdn), securityLevel: 'confirmation' };
         inspect = async () => {
@@ -232,10 +256,10 @@ for (const engine of engines()) {
           throw new Error('the process died');
         },
       };
-      const dying = new PaymentService({ carrier: sandbox, confirmations: dyingBeforeThePrompt, payments: repository, outbox: repository, clock });
+      const dying = new PaymentService({ carrier: sandbox, confirmations: dyingBeforeThePrompt, payments: repository, clock });
       const charge: ChargeCommand = { ...command('+4790000005'), securityLevel: 'confirmation' };
       await assert.rejects(dying.charge(service, charge), /the process died/);
-      const survivor = new PaymentService({ carrier: sandbox, payments: repository, outbox: repository, clock });
+      const survivor = new PaymentService({ carrier: sandbox, payments: repository, clock });
       clock.advance(3_000);
       await survivor.settlePending();
       assert.equal((await survivor.status(service, charge.clientReference))?.status, 'pending', 'its request may still be about to ask');

@@ -66,12 +66,19 @@ export interface PaymentRepository {
     debitAccount: string,
     creditAccount: string,
   ): Promise<PaymentStatus | 'superseded'>;
+  /**
+   * Settles an attempt whose debit the operator confirmed. When the attempt can no longer
+   * be paid (failed meanwhile, or superseded), the debit's give-back is queued in the same
+   * transaction, once per debit reference.
+   */
+  settleDebited(
+    debit: { paymentId: number; attempt: number; msisdn: Msisdn; amountMinor: bigint; currency: Currency },
+    debitAccount: string,
+    creditAccount: string,
+  ): Promise<PaymentStatus | 'superseded'>;
   spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>>;
 }
 
-export interface OutboxPort {
-  enqueue(topic: string, payload: Record<string, unknown>): Promise<void>;
-}
 
 /** Observes charge outcomes (metrics). */
 export type ChargeObserver = (outcome: string) => void;

@@ -12,7 +12,7 @@ import type { ServiceContext } from '../merchants/types.js';
 import type { OutboxEvent } from '../outbox/ports.js';
 import type { OutboxDispatcher } from '../outbox/service.js';
 import { type VerifiedMsisdns, verificationViolation } from '../verification/requirement.js';
-import type { ChargeObserver, ChargeRecord, OutboxPort, PaymentRepository, PendingPayment } from './ports.js';
+import type { ChargeObserver, ChargeRecord, PaymentRepository, PendingPayment } from './ports.js';
 import type { ChargeCommand, ChargeError, ChargeReceipt, PaymentView, ReverseError } from './types.js';
 
 const SETTLE_BATCH = 100;
@@ -35,7 +35,6 @@ export interface PaymentServiceDeps {
   /** Answers for services that require verified MSISDNs; without it such services charge nobody. */
   verifiedMsisdns?: VerifiedMsisdns;
   payments: PaymentRepository;
-  outbox: OutboxPort;
   clock: Clock;
   observe?: ChargeObserver;
 }
@@ -155,11 +154,13 @@ export class PaymentService {
       });
     }
     const attempt = { ...reserved, merchantId: service.merchantId, operator: profile.operator.mccMnc, currency: service.currency };
-    const settled = await this.#settleAttempt(attempt, outcome.kind === 'debited' ? 'paid' : 'failed');
-    if (outcome.kind === 'refused') return err(refusalError(outcome.reason));
+    if (outcome.kind === 'refused') {
+      await this.#settleAttempt(attempt, 'failed');
+      return err(refusalError(outcome.reason));
+    }
+    const settled = await this.#settleDebited(attempt, debit);
     if (settled === 'paid') return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
-    // Settlement decided "failed" while this debit was on its way: give the money back.
-    await this.#giveBack(debit);
+    // Settlement decided "failed" while this debit was on its way; the same statement queued its give-back.
     return err({ kind: 'operator_error', message: 'The operator answered after the payment had failed; the debit is being returned' });
   }
 
@@ -201,15 +202,6 @@ export class PaymentService {
       ...ledgerAccounts(service.merchantId, profile.operator.mccMnc, service.currency, profile.whitelisted),
       details: { ...command.details, businessModel: command.businessModel, requiredAge: command.requiredAge },
     };
-  }
-
-  async #giveBack(debit: DebitRequest): Promise<void> {
-    await this.deps.outbox.enqueue(CARRIER_CREDIT_TOPIC, {
-      debitReference: debit.reference,
-      msisdn: debit.msisdn,
-      amountMinor: String(debit.amountMinor),
-      currency: debit.currency,
-    });
   }
 
   /** Status by client reference; a pending payment is settled first when the operator knows. */
@@ -273,16 +265,21 @@ export class PaymentService {
     };
     const outcome = await this.deps.carrier.debitStatus(request, payment.createdAt);
     if (outcome.kind === 'unknown') return false;
-    const status = outcome.kind === 'debited' ? 'paid' : 'failed';
-    const settled = await this.#settleAttempt(payment, status);
-    if (status === 'paid' && settled !== 'paid') await this.#giveBack(request);
-    return settled === status;
+    if (outcome.kind === 'refused') return (await this.#settleAttempt(payment, 'failed')) === 'failed';
+    return (await this.#settleDebited(payment, request)) === 'paid';
   }
 
   /** Settles one pending attempt against the ledger accounts of its merchant and operator. */
   #settleAttempt(attempt: SettledAttempt, status: 'paid' | 'failed') {
     const accounts = ledgerAccounts(attempt.merchantId, attempt.operator, attempt.currency, false);
     return this.deps.payments.settle(attempt.paymentId, attempt.attempt, status, accounts.debitAccount, accounts.creditAccount);
+  }
+
+  /** Settles an attempt the operator debited; one that can no longer be paid gets its debit back, atomically. */
+  #settleDebited(attempt: SettledAttempt, debit: DebitRequest) {
+    const accounts = ledgerAccounts(attempt.merchantId, attempt.operator, attempt.currency, false);
+    const debited = { paymentId: attempt.paymentId, attempt: attempt.attempt, msisdn: debit.msisdn, amountMinor: debit.amountMinor, currency: debit.currency };
+    return this.deps.payments.settleDebited(debited, accounts.debitAccount, accounts.creditAccount);
   }
 
   /** Subscribes the carrier-facing consequences of ledger events to the outbox. */

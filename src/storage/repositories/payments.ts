@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type {
   ChargeRecord,
-  OutboxPort,
   PaymentRepository,
   PendingPayment,
   ReserveOutcome,
@@ -34,6 +33,7 @@ const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toStri
 const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19)';
 const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5) AS status';
+const SETTLE_DEBITED_CHARGE_SQL = 'SELECT settle_debited_charge($1, $2, $3, $4, $5, $6, $7) AS status';
 
 /**
  * How concurrent reservations are grouped (the SQL function takes at most 64 items). One
@@ -108,7 +108,7 @@ function toReserveOutcome(row: ReserveRow): ReserveOutcome {
   throw new Error(`reserve_charge answered an unknown outcome: ${row.outcome}`);
 }
 
-export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
+export class SqlPaymentRepository implements PaymentRepository {
   private readonly db: Kysely<Schema>;
 
   readonly #reservations: Batcher<ChargeRecord, ReserveOutcome>;
@@ -221,6 +221,19 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
     return settled as PaymentStatus | 'superseded';
   }
 
+  async settleDebited(
+    debit: { paymentId: number; attempt: number; msisdn: Msisdn; amountMinor: bigint; currency: Currency },
+    debitAccount: string,
+    creditAccount: string,
+  ): Promise<PaymentStatus | 'superseded'> {
+    const rows = await this.database.prepared<{ status: string }>('settle_debited_charge', SETTLE_DEBITED_CHARGE_SQL, [
+      debit.paymentId, debit.attempt, debitAccount, creditAccount, debit.msisdn, debit.amountMinor.toString(), debit.currency,
+    ]);
+    const settled = rows[0]?.status;
+    if (!settled) throw new Error(`settle_debited_charge found no payment ${debit.paymentId}`);
+    return settled as PaymentStatus | 'superseded';
+  }
+
   async spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>> {
     const row = await this.db.selectFrom('subscriber_spend').selectAll().where('msisdn', '=', msisdn).where('currency', '=', currency).executeTakeFirst();
     const spent = new Map<string, bigint>();
@@ -228,10 +241,6 @@ export class SqlPaymentRepository implements PaymentRepository, OutboxPort {
     if (periods.includes(row.month_period)) spent.set(row.month_period, BigInt(row.month_spent_minor));
     if (periods.includes(row.year_period)) spent.set(row.year_period, BigInt(row.year_spent_minor));
     return spent;
-  }
-
-  async enqueue(topic: string, payload: Record<string, unknown>): Promise<void> {
-    await this.db.insertInto('outbox_events').values({ topic, payload: JSON.stringify(payload) }).execute();
   }
 }
 
