@@ -187,6 +187,28 @@ for (const engine of engines()) {
       operator.billing = 'realtime';
     });
 
+    it('spend periods only move forward: a server whose clock is behind across the turn of a month forgets nothing', async () => {
+      operator.billing = 'invoice';
+      const repository = new SqlPaymentRepository(db);
+      const behind = new TestClock();
+      const now = behind.now();
+      const ahead = new TestClock();
+      ahead.advance(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1, 0, 0, 30) - now.getTime());
+      const late = new PaymentService({ carrier: operator, payments: repository, clock: behind });
+      const early = new PaymentService({ carrier: operator, payments: repository, clock: ahead });
+      const msisdn = '+4790000057';
+      const bigOld = { ...command(msisdn), amountMinor: 4000n };
+      assert.ok((await late.charge(service, bigOld)).ok);
+      assert.ok((await early.charge(service, command(msisdn))).ok, 'the new month starts');
+      assert.ok((await late.charge(service, command(msisdn))).ok, 'a charge dated in the month just over');
+      const sameYear = ahead.now().getUTCFullYear() === now.getUTCFullYear();
+      assert.deepEqual(await early.spent(msisdn as Msisdn, 'NOK', ahead.now()), { monthMinor: 2500n, yearMinor: sameYear ? 9000n : 2500n });
+      const paymentId = (await late.status(service, bigOld.clientReference))?.paymentId ?? assert.fail();
+      assert.ok((await late.reverse(service, paymentId)).ok, 'reversing the old month gives back nothing to the new one');
+      assert.deepEqual(await early.spent(msisdn as Msisdn, 'NOK', ahead.now()), { monthMinor: 2500n, yearMinor: sameYear ? 5000n : 2500n });
+      operator.billing = 'realtime';
+    });
+
     it('a payment whose server died while asking the subscriber settles as failed once the prompt runs out', async () => {
       operator.billing = 'invoice';
       const requests = new SqlConfirmationRepository(db.kysely);

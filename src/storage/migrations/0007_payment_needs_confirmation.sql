@@ -8,7 +8,7 @@ DROP FUNCTION reserve_charges(JSONB);
 DROP FUNCTION reserve_charge(BIGINT, BIGINT, TEXT, TEXT, TEXT, TEXT, BIGINT, TEXT, TEXT, BOOLEAN, BOOLEAN, TEXT, BIGINT, TEXT, BIGINT, TEXT, TEXT, JSONB);
 
 -- As in 0003, plus p_needs_confirmation, recorded for the attempt (a retried failed row
--- takes the new attempt's value).
+-- takes the new attempt's value), and spend periods that only move forward.
 CREATE FUNCTION reserve_charge(
   p_service_id BIGINT, p_merchant_id BIGINT, p_client_reference TEXT, p_details_hash TEXT,
   p_msisdn TEXT, p_operator TEXT, p_amount_minor BIGINT, p_currency TEXT, p_service_code TEXT,
@@ -24,6 +24,8 @@ DECLARE
   v_existing payments%ROWTYPE;
   v_month_spent BIGINT;
   v_year_spent BIGINT;
+  v_month_row TEXT;
+  v_year_row TEXT;
 BEGIN
   INSERT INTO payments (service_id, merchant_id, client_reference, details_hash, msisdn, operator,
                         amount_minor, currency, service_code, status, test_subscriber,
@@ -61,18 +63,27 @@ BEGIN
     -- The row lock of the upsert serialises concurrent charges of one subscriber.
     INSERT INTO subscriber_spend AS s (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
     VALUES (p_msisdn, p_currency, p_month_period, p_amount_minor, p_year_period, p_amount_minor)
+    -- Periods only move forward. A charge dated in a period the row has already left
+    -- (another server's clock a little behind, across the turn of a month) counts against
+    -- nothing and checks nothing: that period is over, and moving the row back to it
+    -- would forget the current period's spend.
     ON CONFLICT (msisdn, currency) DO UPDATE
-      SET month_period = EXCLUDED.month_period,
-          month_spent_minor = EXCLUDED.month_spent_minor
-            + CASE WHEN s.month_period = EXCLUDED.month_period THEN s.month_spent_minor ELSE 0 END,
-          year_period = EXCLUDED.year_period,
-          year_spent_minor = EXCLUDED.year_spent_minor
-            + CASE WHEN s.year_period = EXCLUDED.year_period THEN s.year_spent_minor ELSE 0 END
-    RETURNING s.month_spent_minor, s.year_spent_minor INTO v_month_spent, v_year_spent;
-    IF p_month_limit >= 0 AND v_month_spent > p_month_limit THEN
+      SET month_period = GREATEST(s.month_period COLLATE "C", EXCLUDED.month_period COLLATE "C"),
+          month_spent_minor = CASE
+            WHEN EXCLUDED.month_period COLLATE "C" > s.month_period COLLATE "C" THEN EXCLUDED.month_spent_minor
+            WHEN EXCLUDED.month_period = s.month_period THEN s.month_spent_minor + EXCLUDED.month_spent_minor
+            ELSE s.month_spent_minor END,
+          year_period = GREATEST(s.year_period COLLATE "C", EXCLUDED.year_period COLLATE "C"),
+          year_spent_minor = CASE
+            WHEN EXCLUDED.year_period COLLATE "C" > s.year_period COLLATE "C" THEN EXCLUDED.year_spent_minor
+            WHEN EXCLUDED.year_period = s.year_period THEN s.year_spent_minor + EXCLUDED.year_spent_minor
+            ELSE s.year_spent_minor END
+    RETURNING s.month_period, s.month_spent_minor, s.year_period, s.year_spent_minor
+      INTO v_month_row, v_month_spent, v_year_row, v_year_spent;
+    IF p_month_limit >= 0 AND v_month_row = p_month_period AND v_month_spent > p_month_limit THEN
       RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'limit_monthly';
     END IF;
-    IF p_year_limit >= 0 AND v_year_spent > p_year_limit THEN
+    IF p_year_limit >= 0 AND v_year_row = p_year_period AND v_year_spent > p_year_limit THEN
       RAISE EXCEPTION USING ERRCODE = 'OD001', MESSAGE = 'limit_yearly';
     END IF;
   END IF;
