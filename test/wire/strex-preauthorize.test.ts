@@ -52,9 +52,13 @@ for (const engine of engines()) {
       assert.deepEqual((await payWithToken('+4790000082', body.Token)).body, refused);
       assert.deepEqual((await payWithToken('+4790000081', body.Token, { serviceId: 3000, auth: basicAuth('other', 'other-pw') })).body, refused);
       assert.deepEqual((await payWithToken('+4790000081', 'made-up-token')).body, refused);
-      assert.equal((await payWithToken('+4790000081', body.Token)).status, 200);
+      const paid = { Msisdn: '+4790000081', Price: 1000, ServiceCode: '10002', ClientReference: uniqueReference('pre'), SecurityLevel: 2, AuthorizationToken: body.Token };
+      const first = await strex.pay(paid);
+      assert.equal(first.status, 200);
       assert.equal(await t.app.preauthorization.revoke(DEMO_SERVICE, body.Token), true);
       assert.deepEqual((await payWithToken('+4790000081', body.Token)).body, refused);
+      // A retry of the request that went through still answers with its first result (§17).
+      assert.deepEqual(await strex.pay(paid).then((r) => [r.status, r.body]), [200, first.body]);
       assert.equal(await t.app.preauthorization.revoke(DEMO_SERVICE, body.Token), false);
     });
 

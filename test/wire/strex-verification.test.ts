@@ -192,6 +192,7 @@ for (const engine of engines()) {
 
       t.clock.advance(3_600_000 + 1);
       assert.deepEqual(await post('pay', payment(`${reference}-later`), strict, 3001), NOT_VERIFIED, 'the verification ended at its ExpiryTime');
+      assert.deepEqual(await post('pay', payment(reference), strict, 3001), paid, 'a retry of the charge that went through still answers with it');
     });
   });
 }

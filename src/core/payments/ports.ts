@@ -41,6 +41,8 @@ export interface PendingPayment extends PaymentView {
   readonly attempt: number;
   /** Whether this attempt is collected only once the subscriber confirms. */
   readonly needsConfirmation: boolean;
+  /** What identifies a retry of the same request (§17: same details). */
+  readonly detailsHash: string;
   /** The subscriber's answer to this attempt's confirmation prompt, if one was asked. */
   readonly confirmation: 'none' | 'waiting' | 'confirmed' | 'declined' | 'expired';
 }

@@ -66,14 +66,8 @@ export class PaymentService {
     const priceViolation = checkPrice(command.amountMinor, command.serviceCode, command.businessModel);
     if (priceViolation) return err(priceViolation);
     const profile = await this.deps.carrier.subscriber(command.msisdn);
-    const violation = checkSubscriber(profile, command.amountMinor, service.currency, command.requiredAge);
-    if (violation) return err(violation);
-    const unverified = await verificationViolation(this.deps.verifiedMsisdns, service, command.msisdn);
-    if (unverified) return err(unverified);
-    if (command.authorizationToken !== undefined) {
-      const valid = (await this.deps.tokens?.isValid(service, command.msisdn, command.authorizationToken)) ?? false;
-      if (!valid) return err({ kind: 'token_invalid', message: 'The authorization token is not valid for this msisdn and service' });
-    }
+    const refusal = await this.#admissionRefusal(service, command, profile);
+    if (refusal) return this.#replayOr(service, command, refusal);
 
     const reserved = await this.deps.payments.reserveCharge(this.#record(service, command, profile));
     switch (reserved.kind) {
@@ -97,6 +91,31 @@ export class PaymentService {
         if (needsConfirmation(command)) return this.#confirmReserved(service, command, profile, reserved);
         return this.#debitReserved(service, command, profile, reserved);
     }
+  }
+
+  /** What the subscriber's and the service's present state refuses: it may change between a request and its retry. */
+  async #admissionRefusal(service: ServiceContext, command: ChargeCommand, profile: SubscriberProfile): Promise<ChargeError | null> {
+    const violation = checkSubscriber(profile, command.amountMinor, service.currency, command.requiredAge);
+    if (violation) return violation;
+    const unverified = await verificationViolation(this.deps.verifiedMsisdns, service, command.msisdn);
+    if (unverified) return unverified;
+    if (command.authorizationToken === undefined) return null;
+    const valid = (await this.deps.tokens?.isValid(service, command.msisdn, command.authorizationToken)) ?? false;
+    return valid ? null : { kind: 'token_invalid', message: 'The authorization token is not valid for this msisdn and service' };
+  }
+
+  /**
+   * A refusal by present state must not hide what the same request already did: a retry
+   * of a charge that went through answers with its first result (§17), even after a token
+   * was revoked, a verification ran out or the operator barred the subscriber. Looked up
+   * only on refusal, so the hot path stays one statement.
+   */
+  async #replayOr(service: ServiceContext, command: ChargeCommand, refusal: ChargeError): Promise<Result<ChargeReceipt, ChargeError>> {
+    const earlier = await this.deps.payments.findByReference(service.serviceId, command.clientReference);
+    if (earlier && earlier.status !== 'failed' && earlier.detailsHash === detailsHash(command)) {
+      return ok({ paymentId: earlier.paymentId, clientReference: command.clientReference, replayed: true });
+    }
+    return err(refusal);
   }
 
   /** Asks the subscriber first; only a confirmed charge is collected, nothing else is charged. */

@@ -256,6 +256,7 @@ function toPayment(row: {
   operator: string;
   attempt: number;
   needs_confirmation: boolean;
+  details_hash: string;
   created_at: Date;
   confirmation: string | null;
 }): PendingPayment {
@@ -271,6 +272,7 @@ function toPayment(row: {
     operator: row.operator,
     attempt: row.attempt,
     needsConfirmation: row.needs_confirmation,
+    detailsHash: row.details_hash,
     createdAt: new Date(row.created_at),
     confirmation: (row.confirmation ?? 'none') as PendingPayment['confirmation'],
   };
