@@ -21,15 +21,19 @@ export function startWorker(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
-  const tick = async () => {
+  // The two jobs fail apart: a broken delivery must not stop settlement, nor the reverse.
+  const step = async (job: () => Promise<number>) => {
     try {
-      const delivered = await deps.outbox.deliverDue();
-      const settled = await deps.payments.settlePending();
-      if (!stopped) timer = setTimeout(loop, delivered + settled > 0 ? 0 : pollMs);
+      return await job();
     } catch (error) {
       onError(error);
-      if (!stopped) timer = setTimeout(loop, pollMs);
+      return 0;
     }
+  };
+  const tick = async () => {
+    const delivered = await step(() => deps.outbox.deliverDue());
+    const settled = await step(() => deps.payments.settlePending());
+    if (!stopped) timer = setTimeout(loop, delivered + settled > 0 ? 0 : pollMs);
   };
   const loop = () => {
     running = tick();

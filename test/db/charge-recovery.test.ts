@@ -30,8 +30,13 @@ class FlakyOperator implements CarrierNetwork {
   readonly debited = new Set<string>();
   billing: SubscriberProfile['billing'] = 'realtime';
   readonly credited: string[] = [];
+  /** Overrides the status answer for some numbers. */
+  readonly statusOverrides = new Map<string, DebitOutcome>();
+  /** Numbers whose profile lookup fails (a broken line to the operator's subscriber database). */
+  readonly brokenProfiles = new Set<string>();
 
   async subscriber(msisdn: Msisdn): Promise<SubscriberProfile> {
+    if (this.brokenProfiles.has(msisdn)) throw new Error(`profile lookup of ${msisdn} failed`);
     return { ...sandboxSubscriber(msisdn).profile, billing: this.billing };
   }
   async debit(request: DebitRequest): Promise<DebitOutcome> {
@@ -42,6 +47,8 @@ class FlakyOperator implements CarrierNetwork {
     return { kind: 'debited' };
   }
   async debitStatus(request: DebitRequest): Promise<DebitOutcome> {
+    const override = this.statusOverrides.get(request.msisdn);
+    if (override) return override;
     return this.debited.has(request.reference) ? { kind: 'debited' } : { kind: 'refused', reason: 'operator_error' };
   }
   async credit(request: CreditRequest): Promise<void> {
@@ -164,6 +171,39 @@ for (const engine of engines()) {
       assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK'), 'superseded');
       assert.equal((await giveBacks()).length, 1);
       assert.equal(await status(charge.clientReference), 'paid');
+    });
+
+    it('settlement goes on past a payment it cannot settle, reports it, and gets round to every pending payment', async () => {
+      operator.behaviour = 'fails_before_operator';
+      const repository = new SqlPaymentRepository(db);
+      const fresh = new PaymentService({ carrier: operator, payments: repository, clock });
+      // Read without settling: a status query would settle (or try the broken lookup) itself.
+      const stored = (reference: string) => repository.findByReference(service.serviceId, reference).then((p) => p?.status);
+      // 100 payments whose outcome stays unknown, one that cannot be looked at, then one that can settle.
+      const unknown = Array.from({ length: 100 }, (_, i) => command(`+479100${String(i).padStart(4, '0')}`));
+      const broken = command('+4790000058');
+      const settleable = command('+4790000059');
+      try {
+        for (const charge of unknown) operator.statusOverrides.set(charge.msisdn, { kind: 'unknown' });
+        for (const charge of [...unknown, broken, settleable]) await fresh.charge(service, charge);
+        operator.brokenProfiles.add(broken.msisdn);
+        clock.advance(3_000);
+        const reported: string[] = [];
+        for (let batch = 0; batch < 3 && (await stored(settleable.clientReference)) === 'pending'; batch++) {
+          await fresh.settlePending().catch((error: AggregateError) => reported.push(error.message));
+        }
+        assert.equal(await stored(settleable.clientReference), 'failed', 'settled, behind 100 unknown ones and a broken one');
+        assert.equal(await stored(broken.clientReference), 'pending');
+        assert.equal(reported.length, 1);
+        assert.match(reported[0] ?? '', /^1 of \d+ pending payments could not be settled$/);
+      } finally {
+        operator.brokenProfiles.clear();
+        for (const charge of unknown) operator.statusOverrides.delete(charge.msisdn);
+      }
+      // At the end of the list the walk starts over from the oldest.
+      const oldestAndBroken = async () => [await stored(unknown[0]?.clientReference ?? ''), await stored(broken.clientReference)];
+      for (let batch = 0; batch < 3 && (await oldestAndBroken()).includes('pending'); batch++) await fresh.settlePending();
+      assert.deepEqual(await oldestAndBroken(), ['failed', 'failed']);
     });
 
     it('spend limits follow UTC calendar periods; a reversal gives back only to a period still current', async () => {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { monthPeriod, yearPeriod } from '../../src/kernel/clock.js';
 import { assertAmountMinor, formatMinor, MAX_AMOUNT_MINOR } from '../../src/kernel/money.js';
 import { msisdnCountry, parseMsisdn } from '../../src/kernel/msisdn.js';
+import { TimeoutError, withTimeout } from '../../src/kernel/timeout.js';
 import { buildXml, parseXml, XmlError } from '../../src/kernel/xml.js';
 
 describe('parseMsisdn', () => {
@@ -65,5 +66,17 @@ describe('XML', () => {
   });
   it('escapes text when building', () => {
     assert.equal(buildXml({ R: { '@xmlns': 'urn:x', T: '<&>', N: 5 } }), '<R xmlns="urn:x"><T>&lt;&amp;&gt;</T><N>5</N></R>');
+  });
+});
+
+describe('withTimeout', () => {
+  it('answers as the work does when it is in time, and rejects with a TimeoutError when it is not', async () => {
+    assert.equal(await withTimeout(Promise.resolve(7), 1_000, 'quick work'), 7);
+    await assert.rejects(withTimeout(Promise.reject(new Error('broken')), 1_000, 'failing work'), /^Error: broken$/);
+    await assert.rejects(withTimeout(new Promise(() => {}), 20, 'slow work'), (error: unknown) => {
+      assert.ok(error instanceof TimeoutError);
+      assert.equal(error.message, 'slow work took longer than 20 ms');
+      return true;
+    });
   });
 });

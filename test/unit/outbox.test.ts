@@ -55,4 +55,15 @@ describe('OutboxDispatcher', () => {
       ],
     );
   });
+
+  it('a handler that hangs counts as failed after the timeout, and the next event is still delivered', async () => {
+    const { repository, completed } = repositoryWith([event(1, 'carrier.credit'), event(2, 'carrier.credit')]);
+    const dispatcher = new OutboxDispatcher(repository, 50);
+    dispatcher.on('carrier.credit', (e) => (e.id === 1 ? new Promise<void>(() => {}) : Promise.resolve()));
+    assert.equal(await dispatcher.deliverDue(), 2);
+    assert.deepEqual(
+      completed.map((c) => c.result),
+      [{ retryInMs: 1_000, error: 'the carrier.credit handler took longer than 50 ms' }, 'delivered'],
+    );
+  });
 });

@@ -1,8 +1,12 @@
+import { withTimeout } from '../../kernel/timeout.js';
 import type { DeliveryOutcome, DeliveryResult, OutboxEvent, OutboxHandler, OutboxRepository } from './ports.js';
 
 const BATCH_SIZE = 50;
-// Longer than any handler may take: a handler runs outside any transaction, at least once.
+// A handler runs outside any transaction, at least once; the batch stops starting new
+// deliveries while one more could outlast the lease, and the rest are claimed again later.
 const CLAIM_LEASE_MS = 60_000;
+/** A handler that takes longer (a hung operator call) counts as failed and is retried. */
+const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const MAX_ERROR_LENGTH = 500;
 
@@ -16,7 +20,10 @@ export class OutboxDispatcher {
   readonly #handlers = new Map<string, OutboxHandler>();
   readonly #forgetful = new Set<string>();
 
-  constructor(private readonly repository: OutboxRepository) {}
+  constructor(
+    private readonly repository: OutboxRepository,
+    private readonly handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS,
+  ) {}
 
   /** forgetPayload: the content is a secret (a PIN in an SMS) and is erased once delivered. */
   on(topic: string, handler: OutboxHandler, options: { forgetPayload?: boolean } = {}): void {
@@ -27,19 +34,21 @@ export class OutboxDispatcher {
   /** Delivers one batch; returns how many events it handled. */
   async deliverDue(): Promise<number> {
     const events = await this.repository.claimDue(BATCH_SIZE, CLAIM_LEASE_MS);
+    const lastStartMs = Date.now() + CLAIM_LEASE_MS - this.handlerTimeoutMs;
     const outcomes: DeliveryOutcome[] = [];
     for (const event of events) {
+      if (Date.now() > lastStartMs) break;
       outcomes.push({ eventId: event.id, result: await this.#deliver(event), forgetPayload: this.#forgetful.has(event.topic) });
     }
     if (outcomes.length > 0) await this.repository.complete(outcomes);
-    return events.length;
+    return outcomes.length;
   }
 
   async #deliver(event: OutboxEvent): Promise<DeliveryResult> {
     const handler = this.#handlers.get(event.topic);
     if (!handler) return 'delivered';
     try {
-      await handler(event);
+      await withTimeout(handler(event), this.handlerTimeoutMs, `the ${event.topic} handler`);
       return 'delivered';
     } catch (error) {
       const retryInMs = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(event.attempts, 20));

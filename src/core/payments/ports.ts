@@ -47,6 +47,11 @@ export interface PendingPayment extends PaymentView {
   readonly confirmation: 'none' | 'waiting' | 'confirmed' | 'declined' | 'expired';
 }
 
+/** A position in the list of pending payments (by id, which follows creation). */
+export interface PendingCursor {
+  readonly paymentId: number;
+}
+
 export type ReverseOutcome =
   | { kind: 'reversed' | 'already_reversed'; clientReference: string }
   | { kind: 'not_found' }
@@ -58,8 +63,8 @@ export interface PaymentRepository {
   reserveCharge(record: ChargeRecord): Promise<ReserveOutcome>;
   findByReference(serviceId: number, clientReference: string): Promise<PendingPayment | null>;
   reverse(serviceId: number, paymentId: number): Promise<ReverseOutcome>;
-  /** Pending payments created before the given time, oldest first. */
-  listPending(createdBefore: Date, limit: number): Promise<PendingPayment[]>;
+  /** Pending payments created before the given time, in id order, after the cursor when given. */
+  listPending(createdBefore: Date, limit: number, after?: PendingCursor): Promise<PendingPayment[]>;
   /** Settles one pending attempt; answers the payment's status afterwards, whoever settled it. */
   settle(
     paymentId: number,

@@ -5,6 +5,7 @@ import { assertAmountMinor, formatMinor } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import { sha256Hex } from '../../kernel/secrets.js';
+import { withTimeout } from '../../kernel/timeout.js';
 import type { ConfirmationService } from '../confirmations/service.js';
 import type { CarrierNetwork, CreditRequest, DebitOutcome, DebitRequest, SubscriberProfile } from '../carrier/ports.js';
 import { checkPrice, checkSubscriber } from '../limits/rules.js';
@@ -12,7 +13,7 @@ import type { ServiceContext } from '../merchants/types.js';
 import type { OutboxEvent } from '../outbox/ports.js';
 import type { OutboxDispatcher } from '../outbox/service.js';
 import { type VerifiedMsisdns, verificationViolation } from '../verification/requirement.js';
-import type { ChargeObserver, ChargeRecord, PaymentRepository, PendingPayment } from './ports.js';
+import type { ChargeObserver, ChargeRecord, PaymentRepository, PendingCursor, PendingPayment } from './ports.js';
 import type { ChargeCommand, ChargeError, ChargeReceipt, PaymentView, ReverseError } from './types.js';
 
 const SETTLE_BATCH = 100;
@@ -50,6 +51,9 @@ export interface PaymentServiceDeps {
  * if the process dies in between, settlement asks the operator what became of the debit.
  */
 export class PaymentService {
+  /** Where the next settlement batch continues; undefined: from the oldest. */
+  #settleCursor: PendingCursor | undefined;
+
   constructor(private readonly deps: PaymentServiceDeps) {}
 
   async charge(service: ServiceContext, command: ChargeCommand): Promise<Result<ChargeReceipt, ChargeError>> {
@@ -184,19 +188,14 @@ export class PaymentService {
   }
 
   async #askOperator(debit: DebitRequest): Promise<DebitOutcome> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<DebitOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'unknown' }), OPERATOR_TIMEOUT_MS);
-    });
     try {
-      return await Promise.race([this.deps.carrier.debit(debit), timeout]);
+      return await withTimeout(this.deps.carrier.debit(debit), OPERATOR_TIMEOUT_MS, 'the operator debit');
     } catch {
-      // A failed call may still have reached the operator: only settlement can tell.
+      // A failed or late call may still have reached the operator: only settlement can tell.
       return { kind: 'unknown' };
-    } finally {
-      clearTimeout(timer);
     }
   }
+
 
   #record(service: ServiceContext, command: ChargeCommand, profile: SubscriberProfile): ChargeRecord {
     const now = this.deps.clock.now();
@@ -247,13 +246,29 @@ export class PaymentService {
     }
   }
 
-  /** Settles pending charges whose operator answer is now known. Returns how many settled. */
+  /**
+   * Settles the next batch of pending charges whose operator answer is now known; returns
+   * how many settled. Successive calls walk through all pending payments, in id order, and
+   * start over at the end: payments that stay unknown (or keep failing) cannot starve the
+   * younger ones. One payment's error does not stop the others; the errors are thrown
+   * together once the batch is done.
+   */
   async settlePending(): Promise<number> {
     // Young payments are left to the request that is still asking the operator.
     const createdBefore = new Date(this.deps.clock.now().getTime() - SETTLE_GRACE_MS);
-    const pending = await this.deps.payments.listPending(createdBefore, SETTLE_BATCH);
+    const pending = await this.deps.payments.listPending(createdBefore, SETTLE_BATCH, this.#settleCursor);
+    const last = pending.at(-1);
+    this.#settleCursor = pending.length === SETTLE_BATCH && last ? { paymentId: last.paymentId } : undefined;
     let settled = 0;
-    for (const payment of pending) if (await this.#settle(payment)) settled += 1;
+    const errors: unknown[] = [];
+    for (const payment of pending) {
+      try {
+        if (await this.#settle(payment)) settled += 1;
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} of ${pending.length} pending payments could not be settled`);
     return settled;
   }
 
@@ -282,7 +297,9 @@ export class PaymentService {
       amountMinor: payment.amountMinor,
       currency: payment.currency,
     };
-    const outcome = await this.deps.carrier.debitStatus(request, payment.createdAt);
+    const outcome = await withTimeout(this.deps.carrier.debitStatus(request, payment.createdAt), OPERATOR_TIMEOUT_MS, 'the operator status query').catch(
+      (): DebitOutcome => ({ kind: 'unknown' }),
+    );
     if (outcome.kind === 'unknown') return false;
     if (outcome.kind === 'refused') return (await this.#settleAttempt(payment, 'failed')) === 'failed';
     return (await this.#settleDebited(payment, request)) === 'paid';

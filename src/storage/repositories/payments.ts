@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type {
   ChargeRecord,
   PaymentRepository,
+  PendingCursor,
   PendingPayment,
   ReserveOutcome,
   ReverseOutcome,
@@ -191,18 +192,19 @@ export class SqlPaymentRepository implements PaymentRepository {
     return { kind: row.outcome as 'reversed' | 'already_reversed', clientReference: String(row.client_reference) };
   }
 
-  async listPending(createdBefore: Date, limit: number): Promise<PendingPayment[]> {
-    const rows = await this.db
+  async listPending(createdBefore: Date, limit: number, after?: PendingCursor): Promise<PendingPayment[]> {
+    let query = this.db
       .selectFrom('payments')
       .selectAll()
       .select(CONFIRMATION_STATE)
       .where('status', '=', 'pending')
       .where('created_at', '<', createdBefore)
       // A payment whose subscriber is still being asked belongs to the request that asks.
-      .where(sql<boolean>`${confirmationState} IS DISTINCT FROM 'waiting'`)
-      .orderBy('created_at')
-      .limit(limit)
-      .execute();
+      .where(sql<boolean>`${confirmationState} IS DISTINCT FROM 'waiting'`);
+    if (after) query = query.where('id', '>', after.paymentId);
+    // By id, which follows creation: a cursor on the exact id cannot skip or repeat rows, as
+    // one on created_at could (a batch's payments share one, to the microsecond).
+    const rows = await query.orderBy('id').limit(limit).execute();
     return rows.map(toPayment);
   }
 
