@@ -4,11 +4,11 @@
 -- written looked like one awaiting an online debit, and settlement asked the operator.
 ALTER TABLE payments ADD COLUMN needs_confirmation BOOLEAN NOT NULL DEFAULT false;
 
-DROP FUNCTION reserve_charges(JSONB);
 DROP FUNCTION reserve_charge(BIGINT, BIGINT, TEXT, TEXT, TEXT, TEXT, BIGINT, TEXT, TEXT, BOOLEAN, BOOLEAN, TEXT, BIGINT, TEXT, BIGINT, TEXT, TEXT, JSONB);
 
--- As in 0003, plus p_needs_confirmation, recorded for the attempt (a retried failed row
--- takes the new attempt's value), and spend periods that only move forward.
+-- reserve_charge as in 0003, plus p_needs_confirmation, recorded for the attempt (a
+-- retried failed row takes the new attempt's value), and spend periods that only move
+-- forward (a charge dated in a period the row has left counts against nothing).
 CREATE FUNCTION reserve_charge(
   p_service_id BIGINT, p_merchant_id BIGINT, p_client_reference TEXT, p_details_hash TEXT,
   p_msisdn TEXT, p_operator TEXT, p_amount_minor BIGINT, p_currency TEXT, p_service_code TEXT,
@@ -97,7 +97,15 @@ BEGIN
 END;
 $$;
 
--- As in 0006; an item without needs_confirmation needs none.
+-- Reserves the charges that arrive together in one statement and one transaction: the
+-- per-statement and per-commit cost is paid once per batch instead of once per Pay.
+-- Each item runs reserve_charge in a subtransaction of its own, so one item's refusal
+-- (OD001) undoes that item only. Items are taken in (msisdn, ClientReference) order so
+-- concurrent batches lock subscriber spend rows in one global order. Any other error
+-- aborts the whole batch; the caller then reserves its items one by one. At most 64
+-- items: PostgreSQL caches 64 subtransaction ids per transaction, and beyond that
+-- every other session's snapshot gets slower.
+-- An item without needs_confirmation needs none.
 CREATE FUNCTION reserve_charges(p_items JSONB)
 RETURNS TABLE (item INTEGER, outcome TEXT, payment_id BIGINT, payment_status TEXT, attempt INTEGER, refusal TEXT)
 LANGUAGE plpgsql AS $$
