@@ -80,10 +80,13 @@ for (const engine of engines()) {
         status: 424,
         body: { Code: 10, Description: 'The subscriber did not answer the pre-authorisation in time' },
       });
-      assert.deepEqual(await preauthorize('1000/preauthorize/0', { Msisdn: '+4790000007', TransactionId: 'x', Age: '18' }), {
-        status: 424,
-        body: { Code: 12, Description: 'The subscriber is below the required age 18' },
-      });
+      for (const age of ['18', '21']) {
+        // Any minimum age (a string, as the vendor types it); the subscriber of 07 is 17.
+        assert.deepEqual(await preauthorize('1000/preauthorize/0', { Msisdn: '+4790000007', TransactionId: 'x', Age: age }), {
+          status: 424,
+          body: { Code: 12, Description: `The subscriber is below the required age ${age}` },
+        });
+      }
       const tokens = await t.app.db.kysely.selectFrom('authorization_tokens').select('msisdn').where('msisdn', 'in', ['+4790000012', '+4790000013', '+4790000007']).execute();
       assert.deepEqual(tokens, []);
     });
@@ -116,7 +119,8 @@ for (const engine of engines()) {
       const cases: [string, Record<string, unknown>, number, string][] = [
         ['1000/preauthorize/2', { Msisdn: '+4790000000', TransactionId: 'x' }, 2, 'Invalid platform: use 0 (directpay) or 1 (sms)'],
         ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Platform: 1 }, 2, 'Platform in the body contradicts the path'],
-        ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Age: 17 }, 2, 'Invalid age'],
+        ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Age: '151' }, 2, 'Invalid age'],
+        ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Age: '1.5' }, 2, 'Invalid age'],
         ['1000/preauthorize/0', { Msisdn: '123', TransactionId: 'x' }, 13, 'Invalid msisdn'],
         ...[1, 3].map((level): [string, Record<string, unknown>, number, string] => [
           '1000/preauthorize/0',

@@ -60,6 +60,8 @@ for (const engine of engines()) {
       it('answers 200 with an empty body when a Pay would pass', async () => {
         const response = await get('+4790000000/userinfoV2?amount=2500&serviceCode=10002&age=18');
         assert.deepEqual([response.status, response.text], [200, '']);
+        const seventeen = await get('+4790000007/userinfoV2?amount=100&serviceCode=10002&age=17');
+        assert.deepEqual([seventeen.status, seventeen.text], [200, ''], 'checked to be at or above the given age');
       });
 
       it("says why a Pay would fail, with Pay's own faults", async () => {
@@ -71,7 +73,10 @@ for (const engine of engines()) {
           ['+4790000008/userinfoV2?amount=1001&serviceCode=10002', 424, { Code: 8, Description: "The subscriber's monthly spending limit would be exceeded" }],
           ['+4790000000/userinfoV2?serviceCode=10002', 400, { Code: 2, Description: 'Invalid amount' }],
           ['+4790000000/userinfoV2?amount=100', 400, { Code: 2, Description: 'Invalid service code ' }],
-          ['+4790000000/userinfoV2?amount=100&serviceCode=10002&age=17', 400, { Code: 2, Description: 'Invalid age' }],
+          // Any minimum age here, not only Pay's 16 and 18: the subscriber of 07 is 17.
+          ['+4790000007/userinfoV2?amount=100&serviceCode=10002&age=20', 424, { Code: 12, Description: 'The subscriber is below the required age 20' }],
+          ['+4790000000/userinfoV2?amount=100&serviceCode=10002&age=151', 400, { Code: 2, Description: 'Invalid age' }],
+          ['+4790000000/userinfoV2?amount=100&serviceCode=10002&age=x', 400, { Code: 2, Description: 'Invalid age' }],
         ];
         for (const [path, status, fault] of cases) {
           const response = await get(path);

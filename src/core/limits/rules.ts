@@ -18,6 +18,15 @@ export type RuleViolation =
   | { readonly kind: 'limit_exceeded'; readonly message: string }
   | { readonly kind: 'unsupported_network'; readonly message: string };
 
+/**
+ * A minimum age as user info and PreAuthorize take it (any age, unlike Pay's 16 or 18):
+ * a whole number of years a person can have.
+ */
+export const MAX_MINIMUM_AGE = 150;
+export function isMinimumAge(age: number): boolean {
+  return Number.isInteger(age) && age >= 0 && age <= MAX_MINIMUM_AGE;
+}
+
 export function isAllowedAge(age: number): age is RequiredAge {
   return (ALLOWED_AGES as readonly number[]).includes(age);
 }
@@ -50,7 +59,8 @@ export function checkSubscriber(
   profile: SubscriberProfile,
   amountMinor: bigint,
   currency: string,
-  requiredAge: RequiredAge | undefined,
+  /** Pay's RequiredAge (16, 18), or any minimum age for user info and PreAuthorize. */
+  requiredAge: number | undefined,
 ): RuleViolation | null {
   if (!profile.known) return { kind: 'unknown_subscriber', message: 'Unknown subscriber at the operator' };
   if (profile.registration === 'barred') return { kind: 'barred', message: 'Billing is barred for the msisdn' };

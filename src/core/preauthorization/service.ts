@@ -6,7 +6,7 @@ import { sha256Hex } from '../../kernel/secrets.js';
 import type { CarrierNetwork } from '../carrier/ports.js';
 import type { ConfirmationChannel } from '../confirmations/ports.js';
 import type { ConfirmationService } from '../confirmations/service.js';
-import { checkSubscriber, type RequiredAge } from '../limits/rules.js';
+import { checkSubscriber } from '../limits/rules.js';
 import type { ServiceContext } from '../merchants/types.js';
 import type { ChargeError } from '../payments/types.js';
 import type { AuthorizationTokenRepository } from './ports.js';
@@ -23,7 +23,8 @@ export interface PreAuthorizeRequest {
   readonly messagePrefix?: string | undefined;
   readonly messageSuffix?: string | undefined;
   readonly tokenDescription?: string | undefined;
-  readonly requiredAge?: RequiredAge | undefined;
+  /** The minimum age, any whole number of years (the vendor's Age string). */
+  readonly requiredAge?: number | undefined;
 }
 
 export interface PreAuthorization {

@@ -3,7 +3,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { CarrierNetwork, SubscriberProfile } from '../carrier/ports.js';
-import { checkPeriodLimits, checkPrice, checkSubscriber, type RequiredAge, remainingMinor } from '../limits/rules.js';
+import { checkPeriodLimits, checkPrice, checkSubscriber, remainingMinor } from '../limits/rules.js';
 import type { ServiceContext } from '../merchants/types.js';
 import type { ChargeError } from '../payments/types.js';
 import { type VerifiedMsisdns, verificationViolation } from '../verification/requirement.js';
@@ -29,7 +29,8 @@ export interface SaleCheck {
   readonly msisdn: Msisdn;
   readonly amountMinor: bigint;
   readonly serviceCode: string;
-  readonly requiredAge?: RequiredAge | undefined;
+  /** The minimum age, any whole number of years (checked to be at or above it). */
+  readonly requiredAge?: number | undefined;
 }
 
 /**

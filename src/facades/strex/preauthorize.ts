@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import { isAllowedAge } from '../../core/limits/rules.js';
+import { isMinimumAge } from '../../core/limits/rules.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
 import { authenticatedService, platformOf } from './auth.js';
 import { chargeFault, FAULT, StrexFault } from './faults.js';
@@ -26,7 +26,7 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
         throw new StrexFault(FAULT.Validation, 'PreAuthorize needs SecurityLevel 2 (Confirmation): a token stands for the subscriber\'s consent');
       }
       const age = body.Age === undefined || body.Age === '' ? undefined : Number(body.Age);
-      if (age !== undefined && !isAllowedAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
+      if (age !== undefined && !isMinimumAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
       const result = await preauthorization.authorize(authenticatedService(request), {
         msisdn: msisdnOf(body.Msisdn),
         clientTransactionId: body.TransactionId,

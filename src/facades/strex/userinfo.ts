@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { SubscriberProfile } from '../../core/carrier/ports.js';
-import { isAllowedAge } from '../../core/limits/rules.js';
+import { isMinimumAge } from '../../core/limits/rules.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
 import type { SaleCheck, SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
@@ -87,7 +87,7 @@ function saleOf(msisdn: Msisdn, query: Static<typeof SaleQuery>): SaleCheck {
   const ageText = query.age ?? query.Age;
   if (ageText === undefined || ageText === '') return { msisdn, amountMinor: BigInt(amount), serviceCode };
   const age = Number(ageText);
-  if (!/^[0-9]{1,3}$/.test(ageText) || !isAllowedAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
+  if (!/^[0-9]{1,3}$/.test(ageText) || !isMinimumAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
   return { msisdn, amountMinor: BigInt(amount), serviceCode, requiredAge: age };
 }
 
