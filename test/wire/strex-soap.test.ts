@@ -133,6 +133,13 @@ for (const engine of engines()) {
         }
       });
 
+      it('a SOAP 1.2 request (application/soap+xml) → 415, as WCF basicHttpBinding answers it', async () => {
+        const response = await post(ENVELOPE(`<GetPaymentStatus>${CREDENTIALS_XML}<ClientReference>x</ClientReference></GetPaymentStatus>`), {
+          'content-type': 'application/soap+xml; charset=utf-8',
+        });
+        assert.deepEqual([response.status, response.text], [415, 'Cannot process application/soap+xml; charset=utf-8: this endpoint speaks SOAP 1.1 (text/xml)']);
+      });
+
       it('nil optional members, as a WCF client writes null ones, count as absent', async () => {
         const reference = uniqueReference('nil');
         const nils = ['Age', 'AuthorizationToken', 'BusinessModel', 'ConfirmationChannel', 'EndUserInvoiceText', 'SecurityLevel', 'TeletorgSettings']

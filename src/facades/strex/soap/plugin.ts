@@ -37,6 +37,10 @@ export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   });
 
   app.post('/', async (request, reply) => {
+    // SOAP 1.2 is a different protocol; WCF's basicHttpBinding refuses it the same way.
+    if (/^application\/soap\+xml/i.test(request.headers['content-type'] ?? '')) {
+      return reply.code(415).type('text/plain; charset=utf-8').send(`Cannot process ${request.headers['content-type']}: this endpoint speaks SOAP 1.1 (text/xml)`);
+    }
     const soapRequest = parseEnvelope(String(request.body ?? ''));
     checkSoapAction(request, soapRequest);
     const result = await dispatch(deps, soapRequest);
