@@ -76,7 +76,7 @@ export class PaymentService {
     const reserved = await this.deps.payments.reserveCharge(this.#record(service, command, profile));
     switch (reserved.kind) {
       case 'duplicate':
-        return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: true });
+        return ok(receipt(command, reserved.paymentId, true));
       case 'conflict':
         return err({
           kind: 'reference_conflict',
@@ -90,7 +90,7 @@ export class PaymentService {
         });
       case 'reserved':
         if (reserved.status === 'paid') {
-          return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
+          return ok(receipt(command, reserved.paymentId, false));
         }
         if (needsConfirmation(command)) return this.#confirmReserved(service, command, profile, reserved);
         return this.#debitReserved(service, command, profile, reserved);
@@ -117,7 +117,7 @@ export class PaymentService {
   async #replayOr(service: ServiceContext, command: ChargeCommand, refusal: ChargeError): Promise<Result<ChargeReceipt, ChargeError>> {
     const earlier = await this.deps.payments.findByReference(service.serviceId, command.clientReference);
     if (earlier && earlier.status !== 'failed' && earlier.detailsHash === detailsHash(command)) {
-      return ok({ paymentId: earlier.paymentId, clientReference: command.clientReference, replayed: true });
+      return ok(receipt(command, earlier.paymentId, true));
     }
     return err(refusal);
   }
@@ -138,11 +138,11 @@ export class PaymentService {
       channel: command.confirmationChannel ?? 'sms',
       prompt: confirmationPrompt(command, service.currency),
     });
-    const attempt = { ...reserved, merchantId: service.merchantId, operator: profile.operator.mccMnc, currency: service.currency };
+    const attempt = settledAttemptOf(service, profile, reserved);
     if (outcome !== 'confirmed') {
       const settled = await this.#settleAttempt(attempt, 'failed');
       // Only the subscriber's yes collects; should anything else ever have, say what is true.
-      if (settled === 'paid') return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
+      if (settled === 'paid') return ok(receipt(command, reserved.paymentId, false));
       return outcome === 'declined'
         ? err({ kind: 'declined', message: 'The subscriber declined the payment' })
         : err({ kind: 'expired', message: 'The subscriber did not confirm the payment in time' });
@@ -150,7 +150,7 @@ export class PaymentService {
     if (profile.billing === 'realtime') return this.#debitReserved(service, command, profile, reserved);
     const settled = await this.#settleAttempt(attempt, 'paid');
     if (settled !== 'paid') return err({ kind: 'operator_error', message: `The payment was settled as ${settled} meanwhile` });
-    return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
+    return ok(receipt(command, reserved.paymentId, false));
   }
 
   /** Asks the operator to debit a reserved charge and settles the reservation with the answer. */
@@ -176,13 +176,13 @@ export class PaymentService {
         message: 'The operator did not answer in time; the payment is in progress',
       });
     }
-    const attempt = { ...reserved, merchantId: service.merchantId, operator: profile.operator.mccMnc, currency: service.currency };
+    const attempt = settledAttemptOf(service, profile, reserved);
     if (outcome.kind === 'refused') {
       await this.#settleAttempt(attempt, 'failed');
       return err(refusalError(outcome.reason));
     }
     const settled = await this.#settleDebited(attempt, debit);
-    if (settled === 'paid') return ok({ paymentId: reserved.paymentId, clientReference: command.clientReference, replayed: false });
+    if (settled === 'paid') return ok(receipt(command, reserved.paymentId, false));
     // Settlement decided "failed" while this debit was on its way; the same statement queued its give-back.
     return err({ kind: 'operator_error', message: 'The operator answered after the payment had failed; the debit is being returned' });
   }
@@ -195,7 +195,6 @@ export class PaymentService {
       return { kind: 'unknown' };
     }
   }
-
 
   #record(service: ServiceContext, command: ChargeCommand, profile: SubscriberProfile): ChargeRecord {
     const now = this.deps.clock.now();
@@ -334,6 +333,15 @@ export class PaymentService {
 }
 
 type SettledAttempt = Pick<PendingPayment, 'paymentId' | 'attempt' | 'merchantId' | 'operator' | 'currency'>;
+
+function receipt(command: ChargeCommand, paymentId: number, replayed: boolean): ChargeReceipt {
+  return { paymentId, clientReference: command.clientReference, replayed };
+}
+
+/** The attempt a request reserved, as settlement needs it (ledger accounts of merchant and operator). */
+function settledAttemptOf(service: ServiceContext, profile: SubscriberProfile, reserved: { paymentId: number; attempt: number }): SettledAttempt {
+  return { ...reserved, merchantId: service.merchantId, operator: profile.operator.mccMnc, currency: service.currency };
+}
 
 /** SecurityLevel 2 asks the subscriber, unless a PreAuthorize token stands for the consent. */
 function needsConfirmation(command: ChargeCommand): boolean {

@@ -52,8 +52,9 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (request, body, done) => {
-    if (String(body).trim() === '') return done(null, undefined);
-    parseJson(request, String(body), (error, parsed) => (error ? done(error, undefined) : done(null, withoutNulls(parsed))));
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, (error, parsed) => (error ? done(error, undefined) : done(null, withoutNulls(parsed))));
   });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => {
     try {

@@ -215,12 +215,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     debitAccount: string,
     creditAccount: string,
   ): Promise<PaymentStatus | 'superseded'> {
-    const rows = await this.database.prepared<{ status: string }>('settle_charge', SETTLE_CHARGE_SQL, [
-      paymentId, attempt, status, debitAccount, creditAccount,
-    ]);
-    const settled = rows[0]?.status;
-    if (!settled) throw new Error(`settle_charge found no payment ${paymentId}`);
-    return settled as PaymentStatus | 'superseded';
+    return this.#settleWith('settle_charge', SETTLE_CHARGE_SQL, paymentId, [paymentId, attempt, status, debitAccount, creditAccount]);
   }
 
   async settleDebited(
@@ -228,11 +223,16 @@ export class SqlPaymentRepository implements PaymentRepository {
     debitAccount: string,
     creditAccount: string,
   ): Promise<PaymentStatus | 'superseded'> {
-    const rows = await this.database.prepared<{ status: string }>('settle_debited_charge', SETTLE_DEBITED_CHARGE_SQL, [
+    return this.#settleWith('settle_debited_charge', SETTLE_DEBITED_CHARGE_SQL, debit.paymentId, [
       debit.paymentId, debit.attempt, debitAccount, creditAccount, debit.msisdn, debit.amountMinor.toString(), debit.currency,
     ]);
+  }
+
+  /** Runs one of the settle functions, which answer the payment's status afterwards. */
+  async #settleWith(name: string, text: string, paymentId: number, params: readonly unknown[]): Promise<PaymentStatus | 'superseded'> {
+    const rows = await this.database.prepared<{ status: string }>(name, text, params);
     const settled = rows[0]?.status;
-    if (!settled) throw new Error(`settle_debited_charge found no payment ${debit.paymentId}`);
+    if (!settled) throw new Error(`${name} found no payment ${paymentId}`);
     return settled as PaymentStatus | 'superseded';
   }
 
