@@ -7,6 +7,7 @@ import { ConfirmationService } from './core/confirmations/service.js';
 import { PreAuthorizationService } from './core/preauthorization/service.js';
 import { SqlAuthorizationTokenRepository } from './storage/repositories/authorization-tokens.js';
 import { SqlConfirmationRepository } from './storage/repositories/confirmations.js';
+import { PasswordAuthenticator } from './core/merchants/authentication.js';
 import { MerchantService } from './core/merchants/service.js';
 import { OutboxDispatcher } from './core/outbox/service.js';
 import { PaymentService } from './core/payments/service.js';
@@ -23,6 +24,7 @@ import { createMetrics } from './metrics.js';
 import { seedDemoData } from './seed.js';
 import { type Database, openDatabase } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
+import { SqlLoginThrottleStore } from './storage/repositories/login-throttle.js';
 import { SqlMerchantRepository } from './storage/repositories/merchants.js';
 import { SqlOutboxRepository } from './storage/repositories/outbox.js';
 import { SqlPaymentRepository } from './storage/repositories/payments.js';
@@ -67,7 +69,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
 async function compose(config: Config, db: Database, clock: Clock, options: BuildOptions): Promise<OpenDcb> {
   const platform = new SqlPlatformRepository(db.kysely);
-  const merchants = new MerchantService(new SqlMerchantRepository(db.kysely));
+  const merchantRepository = new SqlMerchantRepository(db.kysely);
+  const merchants = new MerchantService(merchantRepository);
   if (!config.sandbox) throw new Error('SANDBOX=false needs a real operator connector; none is configured yet');
   if (config.production && (await platform.hasDemoData())) {
     throw new Error('Refusing to start in production with the demo merchant present: remove it or unset NODE_ENV=production');
@@ -102,6 +105,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     observe: metrics.observePayment,
   });
   const subscribers = new SubscriberInfoService({ carrier, spending: payments, blocklist: platform, verifiedMsisdns: verification, clock });
+  const authenticator = new PasswordAuthenticator({ credentials: merchantRepository, throttle: new SqlLoginThrottleStore(db.kysely), clock });
   const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
   payments.registerOutboxHandlers(outbox);
   const sandboxInbox = new SqlSandboxMessages(db.kysely);
@@ -112,6 +116,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     // Per-request log lines cost a tenth of the throughput; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustProxyOption(config.trustProxy),
     requestTimeout: REQUEST_TIMEOUT_MS,
     // The vendor's WCF routes match case-insensitively: /RestV1.svc and /restv1.svc alike.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
@@ -125,14 +130,14 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       return reply.code(503).send({ status: 'unavailable', database: db.kind });
     }
   });
-  const strex = { merchants, payments, subscribers, verification, preauthorization };
+  const strex = { authenticator, payments, subscribers, verification, preauthorization };
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', ...strex });
   await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', ...strex });
   await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations });
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {
-    worker ??= startWorker({ outbox, payments }, (error) => http.log.error({ err: error }, 'background work failed'));
+    worker ??= startWorker({ outbox, payments, authenticator }, (error) => http.log.error({ err: error }, 'background work failed'));
   };
   return {
     http,
@@ -153,4 +158,10 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       await db.close();
     },
   };
+}
+
+/** A hop count becomes proxy-addr's function form: the nearest n hops are trusted proxies. */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
 }

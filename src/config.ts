@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS } from './core/confirmations/service.js';
 
 /** Configuration from the environment, validated once at start. */
@@ -14,6 +15,11 @@ export interface Config {
   workers: boolean;
   /** How long a Pay with SecurityLevel 2 waits for the subscriber's answer. */
   confirmationTimeoutMs: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDRs), or how many hops;
+   * false: the TCP peer is the client. Throttles and allow-lists count the client address.
+   */
+  trustProxy: false | number | string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -29,7 +35,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     workers: parseBoolean(env.WORKERS, true, 'WORKERS'),
     confirmationTimeoutMs: parseBoundedInt(env.CONFIRMATION_TIMEOUT_MS, DEFAULT_CONFIRMATION_TIMEOUT_MS, 1_000, 600_000, 'CONFIRMATION_TIMEOUT_MS'),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
+}
+
+const MAX_TRUSTED_PROXIES = 64;
+const CIDR = /^(?<address>[0-9a-fA-F:.]+)(?:\/(?<bits>\d{1,3}))?$/;
+
+/** TRUST_PROXY: unset or empty (trust no proxy), a hop count 1-10, or a comma-separated list of addresses and CIDRs. */
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value.trim() === '') return false;
+  if (/^\d+$/.test(value.trim())) return parseBoundedInt(value.trim(), 0, 1, 10, 'TRUST_PROXY');
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.length > MAX_TRUSTED_PROXIES) throw new Error(`TRUST_PROXY lists more than ${MAX_TRUSTED_PROXIES} entries`);
+  for (const entry of entries) {
+    const match = CIDR.exec(entry);
+    const version = isIP(match?.groups?.address ?? '');
+    const bits = match?.groups?.bits === undefined ? null : Number(match.groups.bits);
+    if (version === 0 || (bits !== null && bits > (version === 4 ? 32 : 128))) {
+      throw new Error(`TRUST_PROXY must be a hop count or a comma-separated list of IP addresses and CIDRs, got ${entry}`);
+    }
+  }
+  return entries;
 }
 
 function parseBoolean(value: string | undefined, fallback: boolean, name: string): boolean {

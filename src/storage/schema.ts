@@ -25,6 +25,8 @@ export interface Schema {
     revoked_at: Timestamp | null;
     created_at: Timestamp;
   };
+  login_failures: { key_hash: string; window_started_at: Timestamp; failures: number };
+  credential_sources: { credential_id: Int8; source: string; last_verified_at: Timestamp };
   operators: { mcc_mnc: string; name: string; country: string; currency: string };
   blocked_msisdns: { msisdn: string; reason: string; created_at: Timestamp };
   payments: {

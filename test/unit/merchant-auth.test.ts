@@ -1,60 +1,179 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { type AuthenticationFailure, PasswordAuthenticator } from '../../src/core/merchants/authentication.js';
 import type { MerchantRepository, StoredCredential } from '../../src/core/merchants/ports.js';
-import { MerchantService } from '../../src/core/merchants/service.js';
+import { LOGIN_THROTTLE } from '../../src/core/merchants/throttle.js';
 import type { ServiceContext } from '../../src/core/merchants/types.js';
-import { hashSecret } from '../../src/kernel/secrets.js';
+import { hashSecret, verifySecret } from '../../src/kernel/secrets.js';
+import { TestClock } from '../support/app.js';
+import { InMemoryLoginThrottle } from '../support/fakes/login-throttle.js';
 
 const SERVICE: ServiceContext = { serviceId: 1000, merchantId: 1, platform: 'directpay', currency: 'NOK', requiresVerifiedMsisdn: false };
+const MERCHANT = '10.0.0.1';
+const GUESSER = '203.0.113.7';
 
-/** A repository with one credential that counts how often it is asked. */
-async function repositoryWith(password: string) {
-  const stored: StoredCredential = { service: SERVICE, passwordHash: await hashSecret(password) };
-  const calls = { findCredential: 0 };
-  const repository: MerchantRepository = {
-    async findCredential(serviceId, username) {
-      calls.findCredential += 1;
-      return serviceId === 1000 && username === 'demo' ? stored : null;
-    },
-    createMerchant: async () => 1,
-    createService: async () => {},
-    addCredential: async () => {},
-    serviceExists: async () => true,
-  };
-  return { repository, calls };
+/** One credential (demo / secret) whose password can be changed and which can be revoked. */
+class Credentials implements Pick<MerchantRepository, 'findCredential'> {
+  stored: StoredCredential | null;
+  reads = 0;
+  constructor(passwordHash: string) {
+    this.stored = { credentialId: 7, service: SERVICE, passwordHash };
+  }
+  async findCredential(serviceId: number, username: string): Promise<StoredCredential | null> {
+    this.reads += 1;
+    return serviceId === 1000 && username === 'demo' ? this.stored : null;
+  }
 }
 
+/** A stand-in for scrypt ("plain:<password>"), counted, that takes a few ms like the real one. */
+function countingVerify() {
+  const counter = { hashes: 0, async verify(secret: string, stored: string) {
+    counter.hashes += 1;
+    await sleep(2);
+    return stored === `plain:${secret}`;
+  } };
+  return counter;
+}
+
+function setup(options: { realScrypt?: string } = {}) {
+  const clock = new TestClock();
+  const credentials = new Credentials(options.realScrypt ?? 'plain:secret');
+  const throttle = new InMemoryLoginThrottle();
+  const hashing = countingVerify();
+  const verify = options.realScrypt ? async (s: string, h: string) => { hashing.hashes += 1; return verifySecret(s, h); } : hashing.verify;
+  const authenticator = new PasswordAuthenticator({ credentials, throttle, clock, verify });
+  const login = (password: string, source = MERCHANT, username = 'demo', serviceId = 1000) =>
+    authenticator.authenticate({ serviceId, username, password, source });
+  return { clock, credentials, throttle, hashing, authenticator, login };
+}
+
+const failureOf = (result: Awaited<ReturnType<PasswordAuthenticator['authenticate']>>): AuthenticationFailure['kind'] | 'ok' =>
+  result.ok ? 'ok' : result.error.kind;
+
 describe('service authentication', () => {
-  it('verifies once, then answers from the cache; concurrent first checks share one hash', async () => {
-    const { repository, calls } = await repositoryWith('secret');
-    const merchants = new MerchantService(repository);
-    const results = await Promise.all(Array.from({ length: 10 }, () => merchants.authenticate(1000, 'demo', 'secret')));
-    for (const result of results) assert.deepEqual(result, SERVICE);
-    assert.equal(calls.findCredential, 1);
-    assert.deepEqual(await merchants.authenticate(1000, 'demo', 'secret'), SERVICE);
-    assert.equal(calls.findCredential, 1);
+  it('verifies once with scrypt, then answers from memory; concurrent first checks share one hash', async () => {
+    const t = setup({ realScrypt: await hashSecret('secret') });
+    const results = await Promise.all(Array.from({ length: 10 }, () => t.login('secret')));
+    for (const result of results) assert.deepEqual(result, { ok: true, value: SERVICE });
+    assert.equal(t.hashing.hashes, 1);
+    assert.deepEqual(await t.login('secret'), { ok: true, value: SERVICE });
+    assert.equal(t.hashing.hashes, 1);
+    assert.equal(t.credentials.reads, 1);
   });
 
   it('refuses wrong, empty, oversized and foreign credentials', async () => {
-    const { repository } = await repositoryWith('secret');
-    const merchants = new MerchantService(repository);
-    assert.equal(await merchants.authenticate(1000, 'demo', 'Secret'), null);
-    assert.equal(await merchants.authenticate(1000, 'demo', ''), null);
-    assert.equal(await merchants.authenticate(1000, 'demo', 'x'.repeat(201)), null);
-    assert.equal(await merchants.authenticate(1001, 'demo', 'secret'), null);
-    assert.equal(await merchants.authenticate(0, 'demo', 'secret'), null);
+    const t = setup();
+    assert.equal(failureOf(await t.login('Secret')), 'invalid');
+    assert.equal(failureOf(await t.login('')), 'invalid');
+    assert.equal(failureOf(await t.login('x'.repeat(201))), 'invalid');
+    assert.equal(failureOf(await t.login('secret', MERCHANT, 'demo', 1001)), 'invalid');
+    assert.equal(failureOf(await t.login('secret', MERCHANT, 'demo', 0)), 'invalid');
+    assert.equal(failureOf(await t.login('secret', MERCHANT, 'other')), 'invalid');
   });
 
-  it('after 20 failures guesses are refused without hashing, while a verified credential keeps working', async () => {
-    const { repository, calls } = await repositoryWith('secret');
-    const merchants = new MerchantService(repository);
-    assert.deepEqual(await merchants.authenticate(1000, 'demo', 'secret'), SERVICE);
-    for (let i = 0; i < 20; i++) assert.equal(await merchants.authenticate(1000, 'demo', `guess-${i}`), null);
-    const before = calls.findCredential;
+  it('400 concurrent guesses from one source: 20 are hashed, the rest refused unhashed, the right password at guess 300 too', async () => {
+    const t = setup();
+    const guesses = Array.from({ length: 400 }, (_, i) => (i === 299 ? 'secret' : `guess-${i}`));
+    const results = await Promise.all(guesses.map((guess) => t.login(guess, GUESSER)));
+    const kinds = results.map(failureOf);
+    assert.equal(t.hashing.hashes, LOGIN_THROTTLE.perAccountSource);
+    assert.equal(kinds.filter((kind) => kind === 'invalid').length, LOGIN_THROTTLE.perAccountSource);
+    assert.equal(kinds.filter((kind) => kind === 'throttled').length, 400 - LOGIN_THROTTLE.perAccountSource);
+    assert.equal(kinds[299], 'throttled');
+    // Further guesses are refused from memory: no database, no hash.
+    const takes = t.throttle.calls.take;
+    assert.equal(failureOf(await t.login('secret', GUESSER)), 'throttled');
+    assert.equal(t.throttle.calls.take, takes);
+    const refused = results[399];
+    assert.ok(!refused?.ok && refused?.error.kind === 'throttled' && refused.error.retryAfterMs > 0 && refused.error.retryAfterMs <= 60_000);
+  });
+
+  it('the window ends: the guesser gets its next 20, and a success gives its count back', async () => {
+    const t = setup();
+    for (let i = 0; i < 25; i++) await t.login(`guess-${i}`, GUESSER);
+    t.clock.advance(LOGIN_THROTTLE.windowMs);
+    assert.deepEqual(await t.login('secret', GUESSER), { ok: true, value: SERVICE });
+    const [accountSource] = [...t.throttle.windows.values()];
+    assert.equal(accountSource?.failures, 0, 'the successful check does not count');
+  });
+
+  it('a guesser cannot lock out a verified merchant: served from memory, and after a minute from its row, never hashed again', async () => {
+    const t = setup();
+    assert.ok((await t.login('secret')).ok);
+    for (let i = 0; i < 200; i++) await t.login(`guess-${i}`, GUESSER);
+    assert.equal(t.hashing.hashes, 1 + LOGIN_THROTTLE.perAccountSource);
+    assert.ok((await t.login('secret')).ok, 'fresh entry');
+    t.clock.advance(61_000);
+    const reads = t.credentials.reads;
+    assert.ok((await t.login('secret')).ok, 'stale entry: its row is read, no hash');
+    assert.equal(t.credentials.reads, reads + 1);
+    assert.equal(t.hashing.hashes, 1 + LOGIN_THROTTLE.perAccountSource);
+    // The merchant's further servers (new sources) are checked normally and get in too.
+    assert.ok((await t.login('secret', '10.0.0.2')).ok);
+  });
+
+  it('a live entry is refreshed ahead of its expiry, off the request path', async () => {
+    const t = setup();
+    assert.ok((await t.login('secret')).ok);
+    t.clock.advance(46_000);
+    const reads = t.credentials.reads;
+    assert.ok((await t.login('secret')).ok);
+    await sleep(5);
+    assert.equal(t.credentials.reads, reads + 1, 'the use at 46 s re-read the row in the background');
+    t.clock.advance(20_000);
+    assert.ok((await t.login('secret')).ok);
+    assert.equal(t.credentials.reads, reads + 1, 'at 66 s the entry is still fresh: nothing read on the request path');
+    assert.equal(t.hashing.hashes, 1);
+  });
+
+  it('a revoked or changed password stops working within a minute; the new one works', async () => {
+    const t = setup();
+    assert.ok((await t.login('secret')).ok);
+    t.credentials.stored = { credentialId: 7, service: SERVICE, passwordHash: 'plain:new-secret' };
+    t.clock.advance(61_000);
+    assert.equal(failureOf(await t.login('secret')), 'invalid');
+    assert.ok((await t.login('new-secret')).ok);
+    t.credentials.stored = null;
+    t.clock.advance(61_000);
+    assert.equal(failureOf(await t.login('new-secret')), 'invalid');
+  });
+
+  it('a flood of junk usernames: per-source budget, bounded hashing queue, the merchant served meanwhile', async () => {
+    const t = setup();
+    assert.ok((await t.login('secret')).ok);
+    const flood = Promise.all(Array.from({ length: 500 }, (_, i) => t.login('x', GUESSER, `junk-${i}`)));
     const started = performance.now();
-    for (let i = 0; i < 100; i++) assert.equal(await merchants.authenticate(1000, 'demo', `more-${i}`), null);
-    assert.equal(calls.findCredential, before, 'no lookups, no hashes');
-    assert.ok(performance.now() - started < 100);
-    assert.deepEqual(await merchants.authenticate(1000, 'demo', 'secret'), SERVICE);
+    assert.ok((await t.login('secret')).ok);
+    const merchantMs = performance.now() - started;
+    const kinds = (await flood).map(failureOf);
+    assert.ok(merchantMs < 50, `the verified merchant waited ${merchantMs} ms`);
+    assert.ok(t.hashing.hashes - 1 <= LOGIN_THROTTLE.perSource, `${t.hashing.hashes - 1} junk hashes`);
+    assert.ok(kinds.includes('busy'), 'beyond the queue a check is refused, not queued');
+    assert.ok(kinds.includes('throttled'));
+    assert.ok(!kinds.includes('ok'));
+    // Refused-as-busy checks gave their counts back; the source is still over its budget.
+    assert.equal(failureOf(await t.login('x', GUESSER, 'junk-more')), 'throttled');
+  });
+
+  it('a distributed guesser locks the account for unknown sources only; known sources get in, even after a restart', async () => {
+    const t = setup();
+    assert.ok((await t.login('secret')).ok, 'the merchant verifies from its source once');
+    for (let i = 0; i < LOGIN_THROTTLE.perAccount + 5; i++) await t.login(`guess-${i}`, `198.51.100.${i % 250}`);
+    const restarted = new PasswordAuthenticator({ credentials: t.credentials, throttle: t.throttle, clock: t.clock, verify: t.hashing.verify });
+    const login = (password: string, source: string) => restarted.authenticate({ serviceId: 1000, username: 'demo', password, source });
+    assert.ok((await login('secret', MERCHANT)).ok, 'a known source is still checked');
+    assert.equal(failureOf(await login('secret', '192.0.2.99')), 'throttled', 'an unknown source is refused unhashed');
+  });
+
+  it('prune drops ended windows and long-unseen sources', async () => {
+    const t = setup();
+    await t.login('wrong', GUESSER);
+    assert.ok((await t.login('secret')).ok);
+    assert.equal(await t.authenticator.prune(), 0);
+    t.clock.advance(2 * LOGIN_THROTTLE.windowMs);
+    assert.equal(await t.authenticator.prune(), 5, 'the wrong guess\'s three windows and the success\'s two ended');
+    t.clock.advance(31 * 24 * 60 * 60_000);
+    assert.equal(await t.authenticator.prune(), 1);
   });
 });

@@ -1,15 +1,32 @@
 import type { FastifyRequest } from 'fastify';
-import type { MerchantService } from '../../core/merchants/service.js';
+import type { AuthenticationFailure, PasswordAuthenticator } from '../../core/merchants/authentication.js';
 import type { Platform, ServiceContext } from '../../core/merchants/types.js';
+import { sourceKey } from '../../kernel/source-address.js';
 import { FAULT, StrexFault } from './faults.js';
 
-const unauthorized = () => new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
+/** What a 401 of the REST interface asks for: clients that send credentials only after a challenge do. */
+export const BASIC_CHALLENGE = 'Basic realm="Strex Direct Payment", charset="UTF-8"';
+
+const FAILURE_TEXT: Record<AuthenticationFailure['kind'], string> = {
+  invalid: 'Invalid service credentials',
+  throttled: 'Too many failed logins; try again later',
+  busy: 'Too many logins are being checked; try again shortly',
+};
+
+function unauthorized(failure: AuthenticationFailure = { kind: 'invalid' }): StrexFault {
+  const retryAfterS = failure.kind === 'throttled' ? Math.max(1, Math.ceil(failure.retryAfterMs / 1000)) : failure.kind === 'busy' ? 1 : null;
+  return new StrexFault(FAULT.Unauthorized, FAILURE_TEXT[failure.kind], retryAfterS === null ? {} : { 'retry-after': String(retryAfterS) });
+}
 
 /**
  * HTTP Basic credentials + the serviceId of the URL → the authenticated service, which
  * must be of the given platform (Direct Payment, or for PreAuthorize the one the path names).
  */
-export async function authenticateRest(merchants: MerchantService, request: FastifyRequest, platform: Platform = 'directpay'): Promise<ServiceContext> {
+export async function authenticateRest(
+  authenticator: PasswordAuthenticator,
+  request: FastifyRequest,
+  platform: Platform = 'directpay',
+): Promise<ServiceContext> {
   const serviceIdText = (request.params as { serviceId?: string }).serviceId ?? '';
   const header = request.headers.authorization ?? '';
   const match = /^Basic\s+([A-Za-z0-9+/=]{1,512})\s*$/i.exec(header);
@@ -17,21 +34,27 @@ export async function authenticateRest(merchants: MerchantService, request: Fast
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw unauthorized();
-  return authenticateService(merchants, serviceIdText, decoded.slice(0, colon), decoded.slice(colon + 1), platform);
+  const credentials = { serviceIdText, username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  return authenticateService(authenticator, credentials, platform, request.ip);
 }
 
 /** Service credentials however they came (HTTP Basic, SOAP ServiceCredentials) → the service, or fault 1. */
 export async function authenticateService(
-  merchants: MerchantService,
-  serviceIdText: string,
-  username: string,
-  password: string,
+  authenticator: PasswordAuthenticator,
+  credentials: { serviceIdText: string; username: string; password: string },
   platform: Platform,
+  clientAddress: string | undefined,
 ): Promise<ServiceContext> {
-  if (!/^[0-9]{1,10}$/.test(serviceIdText)) throw unauthorized();
-  const service = await merchants.authenticate(Number(serviceIdText), username, password);
-  if (!service || service.platform !== platform) throw unauthorized();
-  return service;
+  if (!/^[0-9]{1,10}$/.test(credentials.serviceIdText)) throw unauthorized();
+  const result = await authenticator.authenticate({
+    serviceId: Number(credentials.serviceIdText),
+    username: credentials.username,
+    password: credentials.password,
+    source: sourceKey(clientAddress),
+  });
+  if (!result.ok) throw unauthorized(result.error);
+  if (result.value.platform !== platform) throw unauthorized();
+  return result.value;
 }
 
 /** The service the onRequest hook authenticated; every handler's queries are scoped by it. */

@@ -24,6 +24,8 @@ export class StrexFault extends Error {
   constructor(
     readonly fault: FaultKind,
     readonly description: string,
+    /** Headers the REST answer carries with it (Retry-After). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(description);
   }

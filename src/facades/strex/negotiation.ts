@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildXml, parseXml } from '../../kernel/xml.js';
+import { BASIC_CHALLENGE } from './auth.js';
 import { FAULT, StrexFault } from './faults.js';
 
 export const TYPES_NS = 'http://directpay.intele.com/v1/types';
@@ -35,7 +36,8 @@ function withNils(body: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function sendFault(request: FastifyRequest, reply: FastifyReply, fault: StrexFault) {
-  reply.code(fault.httpStatus);
+  reply.code(fault.httpStatus).headers(fault.headers);
+  if (fault.httpStatus === 401) reply.header('www-authenticate', BASIC_CHALLENGE);
   const body = { Code: fault.code, Description: fault.description };
   if (!wantsXml(request)) return reply.type('application/json; charset=utf-8').send(body);
   return reply.type('application/xml; charset=utf-8').send(buildXml(faultElement(fault)));

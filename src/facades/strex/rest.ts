@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Static } from 'typebox';
-import type { MerchantService } from '../../core/merchants/service.js';
+import type { PasswordAuthenticator } from '../../core/merchants/authentication.js';
 import type { Platform, ServiceContext } from '../../core/merchants/types.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
 import type { PaymentService } from '../../core/payments/service.js';
@@ -24,7 +24,7 @@ import {
 } from './wire.js';
 
 export interface StrexFacadeDeps {
-  merchants: MerchantService;
+  authenticator: PasswordAuthenticator;
   payments: PaymentService;
   subscribers: SubscriberInfoService;
   verification: VerificationService;
@@ -77,7 +77,7 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
     if (request.routeOptions.config.platformFromPath) {
       platform = platformOf((request.params as { platform?: string }).platform) ?? invalidPlatform();
     }
-    request.strexService = await authenticateRest(deps.merchants, request, platform);
+    request.strexService = await authenticateRest(deps.authenticator, request, platform);
   });
 
   app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof PaymentRequest> }>(

@@ -11,13 +11,14 @@ export class SqlMerchantRepository implements MerchantRepository {
     const row = await this.db
       .selectFrom('service_credentials as c')
       .innerJoin('services as s', 's.id', 'c.service_id')
-      .select(['c.password_hash', 's.id', 's.merchant_id', 's.platform', 's.currency', 's.requires_verified_msisdn'])
+      .select(['c.id as credential_id', 'c.password_hash', 's.id', 's.merchant_id', 's.platform', 's.currency', 's.requires_verified_msisdn'])
       .where('c.service_id', '=', serviceId)
       .where('c.username', '=', username)
       .where('c.revoked_at', 'is', null)
       .executeTakeFirst();
     if (!row) return null;
     return {
+      credentialId: Number(row.credential_id),
       passwordHash: row.password_hash,
       service: {
         serviceId: Number(row.id),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import type { MerchantService } from '../../../core/merchants/service.js';
+import type { PasswordAuthenticator } from '../../../core/merchants/authentication.js';
 import type { ServiceContext } from '../../../core/merchants/types.js';
 import { authenticateService } from '../auth.js';
 import { FAULT, StrexFault } from '../faults.js';
@@ -43,14 +43,14 @@ export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
     }
     const soapRequest = parseEnvelope(String(request.body ?? ''));
     checkSoapAction(request, soapRequest);
-    const result = await dispatch(deps, soapRequest);
+    const result = await dispatch(deps, soapRequest, request.ip);
     return reply.type(XML_TYPE).send(responseEnvelope(soapRequest.operation, result));
   });
 };
 
-async function dispatch(deps: StrexFacadeDeps, request: SoapRequest): Promise<Record<string, unknown> | null> {
+async function dispatch(deps: StrexFacadeDeps, request: SoapRequest, clientAddress: string): Promise<Record<string, unknown> | null> {
   const members = request.members;
-  const service = await authenticateSoap(deps.merchants, members.ServiceCredentials);
+  const service = await authenticateSoap(deps.authenticator, members.ServiceCredentials, clientAddress);
   switch (request.operation) {
     case 'Pay':
       return pay(deps.payments, service, convert(PaymentDetails, members.PaymentDetails, 'PaymentDetails'));
@@ -67,9 +67,10 @@ async function dispatch(deps: StrexFacadeDeps, request: SoapRequest): Promise<Re
   }
 }
 
-function authenticateSoap(merchants: MerchantService, credentials: unknown): Promise<ServiceContext> {
+function authenticateSoap(authenticator: PasswordAuthenticator, credentials: unknown, clientAddress: string): Promise<ServiceContext> {
   const c = (credentials ?? {}) as Record<string, unknown>;
-  return authenticateService(merchants, text(c.ServiceId), text(c.Username), text(c.Password), 'directpay');
+  const presented = { serviceIdText: text(c.ServiceId), username: text(c.Username), password: text(c.Password) };
+  return authenticateService(authenticator, presented, 'directpay', clientAddress);
 }
 
 /** XML leaves are strings: converts them to the schema's types, then checks them. */
