@@ -46,7 +46,13 @@ export interface OpenDcb {
   listen(): Promise<string>;
   /** Starts only the background worker (opendcb worker): no HTTP listener. */
   startWorker(): void;
-  close(): Promise<void>;
+  /** Stops: new requests refused, waits for subscribers ended (after the grace), worker, database. */
+  close(): Promise<ShutdownReport>;
+}
+
+export interface ShutdownReport {
+  /** Pays and PreAuthorizes whose wait for the subscriber was ended unanswered (each got its fault). */
+  abandonedConfirmations: number;
 }
 
 export interface BuildOptions {
@@ -122,6 +128,13 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
   metrics.install(http);
+  // Answers given while stopping close their connection: a keep-alive connection left idle
+  // after the listener closed would hold the process until its keep-alive timeout.
+  let stopping = false;
+  http.addHook('onSend', (_request, reply, payload, done) => {
+    if (stopping) reply.header('connection', 'close');
+    done(null, payload);
+  });
   http.get('/healthz', async (_request, reply) => {
     try {
       await platform.ping();
@@ -152,10 +165,17 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     },
     startWorker: startBackgroundWork,
     async close() {
-      // In-flight requests finish first; then the worker; the database last.
-      await http.close();
+      // New requests are refused from here on (503); the waiting ones get their answer
+      // (or their in-progress fault once the grace is over) before the listener closes;
+      // then the worker, and the database last.
+      stopping = true;
+      const closing = http.close();
+      const { abandoned } = await confirmations.shutdown(config.shutdownGraceMs);
+      handsets.stop();
+      await closing;
       await worker?.stop();
       await db.close();
+      return { abandonedConfirmations: abandoned };
     },
   };
 }

@@ -46,8 +46,18 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const address = await app.listen();
   app.http.log.info({ address, database: app.db.kind, sandbox: config.sandbox }, 'OpenDCB listening');
   await untilSignalled(app.http.log);
-  await app.close();
+  await stop(app);
   return 0;
+}
+
+/** Closes the app and says what the shutdown abandoned. */
+async function stop(app: Awaited<ReturnType<typeof buildApp>>): Promise<void> {
+  const { abandonedConfirmations } = await app.close();
+  const detail =
+    abandonedConfirmations === 0
+      ? 'nothing abandoned'
+      : `${abandonedConfirmations} waits for a subscriber's answer abandoned: each got its in-progress fault; their payments settle once the subscriber answers or the prompt expires`;
+  app.http.log.info({ abandonedConfirmations }, `OpenDCB stopped: ${detail}`);
 }
 
 /** Background work only (outbox delivery, settlement), for running it beside the servers. */
@@ -56,7 +66,7 @@ async function work(config: ReturnType<typeof loadConfig>): Promise<number> {
   app.startWorker();
   app.http.log.info({ database: app.db.kind }, 'OpenDCB worker running');
   await untilSignalled(app.http.log);
-  await app.close();
+  await stop(app);
   return 0;
 }
 

@@ -20,6 +20,8 @@ export interface Config {
    * false: the TCP peer is the client. Throttles and allow-lists count the client address.
    */
   trustProxy: false | number | string[];
+  /** On SIGTERM, how long waits for a subscriber's answer may still end with it before they are abandoned. */
+  shutdownGraceMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -36,6 +38,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: parseBoolean(env.WORKERS, true, 'WORKERS'),
     confirmationTimeoutMs: parseBoundedInt(env.CONFIRMATION_TIMEOUT_MS, DEFAULT_CONFIRMATION_TIMEOUT_MS, 1_000, 600_000, 'CONFIRMATION_TIMEOUT_MS'),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    // Below the 30 s the CLI gives a shutdown in all, so abandoned waits are still answered.
+    shutdownGraceMs: parseBoundedInt(env.SHUTDOWN_GRACE_MS, 10_000, 0, 20_000, 'SHUTDOWN_GRACE_MS'),
   };
 }
 

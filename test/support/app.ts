@@ -24,7 +24,7 @@ export class TestClock implements Clock {
 export interface TestApp {
   app: OpenDcb;
   clock: TestClock;
-  close(): Promise<void>;
+  close(): Promise<unknown>;
 }
 
 export async function databaseUrlFor(engine: Engine, name: string): Promise<string | undefined> {

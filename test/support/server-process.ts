@@ -8,6 +8,8 @@ const START_TIMEOUT_MS = 30_000;
 export interface ServerProcess {
   baseUrl: string;
   child: ChildProcess;
+  /** Everything it has written to stdout and stderr so far. */
+  output(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -47,6 +49,7 @@ export async function startServerProcess(env: Record<string, string>, command: k
   return {
     baseUrl,
     child,
+    output: () => output,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       const exited = once(child, 'exit');

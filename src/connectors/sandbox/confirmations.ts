@@ -13,6 +13,8 @@ type Answerer = (id: number, msisdn: Msisdn, answer: ConfirmationAnswer) => Prom
  */
 export class SandboxHandsets implements ConfirmationPrompter {
   #answer: Answerer | undefined;
+  /** Answers still to come: a simulated subscriber's reply holds the process like a real request does. */
+  readonly #pending = new Set<NodeJS.Timeout>();
 
   /** Where automatic answers go (the confirmation service; set once it exists). */
   answerWith(answer: Answerer): void {
@@ -24,9 +26,16 @@ export class SandboxHandsets implements ConfirmationPrompter {
     if (behaviour !== 'confirms' && behaviour !== 'declines') return;
     const answer: ConfirmationAnswer = behaviour === 'confirms' ? 'confirmed' : 'declined';
     const timer = setTimeout(() => {
+      this.#pending.delete(timer);
       // A late answer to a prompt that expired or was answered is refused by the service.
       this.#answer?.(request.id, request.msisdn, answer).catch(() => {});
     }, SANDBOX_ANSWER_DELAY_MS);
-    timer.unref();
+    this.#pending.add(timer);
+  }
+
+  /** Drops the answers still to come (shutdown): the prompts stay, for the handset page after a restart. */
+  stop(): void {
+    for (const timer of this.#pending) clearTimeout(timer);
+    this.#pending.clear();
   }
 }

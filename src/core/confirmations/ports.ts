@@ -3,6 +3,12 @@ import type { Msisdn } from '../../kernel/msisdn.js';
 export type ConfirmationChannel = 'sms' | 'ussd';
 export type ConfirmationAnswer = 'confirmed' | 'declined';
 export type ConfirmationOutcome = ConfirmationAnswer | 'expired';
+/**
+ * How a wait ended: the subscriber's answer, no answer in time, or 'abandoned' — this
+ * process is shutting down; a payment prompt stays answerable (settlement collects a
+ * later yes), a consent prompt is withdrawn (answered as 'expired').
+ */
+export type WaitOutcome = ConfirmationOutcome | 'abandoned';
 
 export interface NewConfirmation {
   readonly serviceId: number;

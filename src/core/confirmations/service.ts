@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../kernel/clock.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type {
@@ -7,6 +8,7 @@ import type {
   ConfirmationRepository,
   NewConfirmation,
   WaitingConfirmation,
+  WaitOutcome,
 } from './ports.js';
 
 export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 60_000;
@@ -16,32 +18,38 @@ const POLL_MS = 1_000;
 const MAX_WAITS = 10_000;
 
 interface Waiter {
-  resolve(outcome: ConfirmationOutcome): void;
+  resolve(outcome: WaitOutcome): void;
   timer: NodeJS.Timeout;
+  /** A payment's prompt outlives this process; a consent prompt is withdrawn with it. */
+  survivesShutdown: boolean;
 }
 
 /**
  * Asks subscribers to confirm a payment and waits for the answer. A wait is a promise,
  * a timer and a map entry: no transaction or connection is held. An answer given to this
  * process ends its wait at once; answers given to another server are found by one query
- * per second for all waits of the process together.
+ * per second for all waits of the process together. A wait keeps the process alive (it
+ * is a request being answered) until it ends or shutdown() ends it.
  */
 export class ConfirmationService {
   readonly #waiters = new Map<number, Waiter>();
   #poller: NodeJS.Timeout | undefined;
+  #shuttingDown = false;
 
   constructor(
     private readonly deps: { requests: ConfirmationRepository; prompter: ConfirmationPrompter; clock: Clock; timeoutMs: number },
   ) {}
 
   /** Creates the prompt, shows it on the handset and resolves with the subscriber's answer. */
-  async confirm(request: Omit<NewConfirmation, 'createdAt' | 'expiresAt'>): Promise<ConfirmationOutcome> {
+  async confirm(request: Omit<NewConfirmation, 'createdAt' | 'expiresAt'>): Promise<WaitOutcome> {
+    // Nothing new is asked while shutting down: a subscriber's yes would reach no one.
+    if (this.#shuttingDown) return 'abandoned';
     if (this.#waiters.size >= MAX_WAITS) return 'expired';
     const createdAt = this.deps.clock.now();
     const expiresAt = new Date(createdAt.getTime() + this.deps.timeoutMs);
     const shortNumber = request.channel === 'sms' ? (request.shortNumber ?? DEFAULT_SHORT_NUMBER) : undefined;
     const id = await this.deps.requests.create({ ...request, shortNumber, createdAt, expiresAt });
-    const outcome = this.#wait(id);
+    const outcome = this.#wait(id, request.payment !== null);
     await this.deps.prompter.prompt({ id, msisdn: request.msisdn, channel: request.channel, text: request.prompt });
     return outcome;
   }
@@ -57,11 +65,33 @@ export class ConfirmationService {
     return this.deps.requests.waitingFor(msisdn, this.deps.clock.now());
   }
 
-  #wait(id: number): Promise<ConfirmationOutcome> {
-    return new Promise<ConfirmationOutcome>((resolve) => {
+  /**
+   * Ends every wait: those answered within graceMs end with their answer, the rest are
+   * abandoned (consent prompts withdrawn). Resolves once every wait has ended; answers
+   * how many were abandoned. Later confirm() calls answer 'abandoned' at once.
+   */
+  async shutdown(graceMs: number): Promise<{ abandoned: number }> {
+    this.#shuttingDown = true;
+    const deadline = Date.now() + graceMs;
+    while (this.#waiters.size > 0 && Date.now() < deadline) await sleep(Math.min(POLL_MS / 4, deadline - Date.now()));
+    const abandoned = [...this.#waiters.entries()];
+    await Promise.all(abandoned.map(([id, waiter]) => this.#abandon(id, waiter)));
+    this.#stopPolling();
+    return { abandoned: abandoned.length };
+  }
+
+  async #abandon(id: number, waiter: Waiter): Promise<void> {
+    if (waiter.survivesShutdown) return this.#settle(id, 'abandoned');
+    // A consent nobody waits for any more must not be given: withdraw the prompt.
+    const withdrawn = await this.deps.requests.expire(id).catch(() => false);
+    const outcome = withdrawn ? 'expired' : ((await this.deps.requests.outcomes([id]).catch(() => new Map())).get(id) ?? 'expired');
+    this.#settle(id, outcome);
+  }
+
+  #wait(id: number, survivesShutdown: boolean): Promise<WaitOutcome> {
+    return new Promise<WaitOutcome>((resolve) => {
       const timer = setTimeout(() => void this.#expire(id), this.deps.timeoutMs);
-      timer.unref();
-      this.#waiters.set(id, { resolve, timer });
+      this.#waiters.set(id, { resolve, timer, survivesShutdown });
       this.#startPolling();
     });
   }
@@ -77,7 +107,7 @@ export class ConfirmationService {
     }
   }
 
-  #settle(id: number, outcome: ConfirmationOutcome): void {
+  #settle(id: number, outcome: WaitOutcome): void {
     const waiter = this.#waiters.get(id);
     if (!waiter) return;
     clearTimeout(waiter.timer);

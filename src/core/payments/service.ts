@@ -138,6 +138,14 @@ export class PaymentService {
       channel: command.confirmationChannel ?? 'sms',
       prompt: confirmationPrompt(command, service.currency),
     });
+    if (outcome === 'abandoned') {
+      // This process is stopping; the prompt stays answerable and settlement collects a later yes.
+      return err({
+        kind: 'outcome_unknown',
+        paymentId: reserved.paymentId,
+        message: 'The server restarted while the subscriber was being asked; the payment is in progress',
+      });
+    }
     const attempt = settledAttemptOf(service, profile, reserved);
     if (outcome !== 'confirmed') {
       const settled = await this.#settleAttempt(attempt, 'failed');

@@ -63,7 +63,8 @@ export class PreAuthorizationService {
       prompt: consentText(request),
     });
     if (outcome === 'declined') return err({ kind: 'declined', message: 'The subscriber declined the pre-authorisation' });
-    if (outcome === 'expired') return err({ kind: 'expired', message: 'The subscriber did not answer the pre-authorisation in time' });
+    // Only a yes issues a token; no answer in time, or a wait ended by a shutdown, is no consent.
+    if (outcome !== 'confirmed') return err({ kind: 'expired', message: 'The subscriber did not answer the pre-authorisation in time' });
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const externalReference = randomUUID();
     await this.deps.tokens.create({
