@@ -70,7 +70,17 @@ function unescapeXmlText(text: string): string {
     const named: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
     if (named[name]) return named[name];
     const codePoint = name.startsWith('#x') ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-    if (codePoint > 0x10ffff) throw new XmlError('Invalid character reference');
+    // A reference may only name a character a document could hold: &#0; is not XML, and
+    // unescaped it would carry a NUL past every check into the database.
+    if (!isXmlChar(codePoint)) throw new XmlError(`Character reference &${name}; names a character XML 1.0 does not allow`);
     return String.fromCodePoint(codePoint);
   });
+}
+
+/** XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+function isXmlChar(codePoint: number): boolean {
+  if (codePoint === 0x9 || codePoint === 0xa || codePoint === 0xd) return true;
+  if (codePoint >= 0x20 && codePoint <= 0xd7ff) return true;
+  if (codePoint >= 0xe000 && codePoint <= 0xfffd) return true;
+  return codePoint >= 0x10000 && codePoint <= 0x10ffff;
 }

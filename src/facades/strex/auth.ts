@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { MerchantService } from '../../core/merchants/service.js';
 import type { Platform, ServiceContext } from '../../core/merchants/types.js';
+import { textFault } from '../shared/wire-input.js';
 import { FAULT, StrexFault } from './faults.js';
 
-const unauthorized = () => new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
+/** Fault 1, the same whatever was wrong with the credentials. */
+export const unauthorized = () => new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
 
 /**
  * HTTP Basic credentials + the serviceId of the URL → the authenticated service, which
@@ -29,6 +31,8 @@ export async function authenticateService(
   platform: Platform,
 ): Promise<ServiceContext> {
   if (!/^[0-9]{1,10}$/.test(serviceIdText)) throw unauthorized();
+  // No account has a control character in its name: refused here, before the database sees one.
+  if (textFault(username) || textFault(password)) throw unauthorized();
   const service = await merchants.authenticate(Number(serviceIdText), username, password);
   if (!service || service.platform !== platform) throw unauthorized();
   return service;

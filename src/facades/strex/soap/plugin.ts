@@ -1,20 +1,36 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { type Static, type TSchema, Type } from 'typebox';
 import type { MerchantService } from '../../../core/merchants/service.js';
 import type { ServiceContext } from '../../../core/merchants/types.js';
-import { authenticateService } from '../auth.js';
-import { FAULT, StrexFault } from '../faults.js';
+import { readWireInput } from '../../shared/wire-input.js';
+import { authenticateService, unauthorized } from '../auth.js';
+import { FAULT, frameworkFault, StrexFault } from '../faults.js';
 import { MAX_BODY_BYTES } from '../negotiation.js';
 import { pay, paymentStatus, reversePayment, sendVerificationCode, verifyVerificationCode } from '../operations.js';
 import type { StrexFacadeDeps } from '../rest.js';
 import { PaymentDetails, SendVerificationCodeRequest, VerifyVerificationCodeRequest } from '../wire.js';
 import { faultEnvelope, parseEnvelope, responseEnvelope, type SoapRequest } from './envelope.js';
-import { buildWsdl } from './wsdl.js';
+import { buildWsdl, type OperationName } from './wsdl.js';
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 // SOAP 1.1 sends every fault with HTTP 500, whatever its cause.
 const SOAP_FAULT_STATUS = 500;
+
+/** ServiceCredentials as the WSDL declares them (ServiceId an xsd:int). */
+const ServiceCredentials = Type.Object({
+  ServiceId: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+  Username: Type.String({ maxLength: 256 }),
+  Password: Type.String({ maxLength: 256 }),
+});
+
+/** The members of each operation's request element (ServiceCredentials, read first, aside). */
+const REQUESTS = {
+  Pay: Type.Object({ PaymentDetails }),
+  ReversePayment: Type.Object({ ReversePaymentDetails: Type.Object({ TransactionId: Type.String({ maxLength: 20 }) }) }),
+  GetPaymentStatus: Type.Object({ ClientReference: Type.String({ maxLength: 200 }) }),
+  SendVerificationCode: SendVerificationCodeRequest,
+  VerifyVerificationCode: VerifyVerificationCodeRequest,
+} satisfies Record<OperationName, TSchema>;
 
 /** Strex Direct Payment SOAP 1.1 endpoint (document/literal wrapped), mounted at /soapV1.svc. */
 export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, deps) => {
@@ -27,6 +43,7 @@ export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
     request.log.error({ err: error }, 'strex soap request failed');
     return sendSoapFault(reply, new StrexFault(FAULT.Internal, 'Internal server error'));
   });
+  deps.frameworkErrors.register(app.prefix, (error, _request, reply) => sendSoapFault(reply, frameworkFault(error)));
 
   app.get('/', async (request, reply) => {
     const query = Object.keys((request.query ?? {}) as object).map((key) => key.toLowerCase());
@@ -49,46 +66,36 @@ export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
 };
 
 async function dispatch(deps: StrexFacadeDeps, request: SoapRequest): Promise<Record<string, unknown> | null> {
-  const members = request.members;
-  const service = await authenticateSoap(deps.merchants, members.ServiceCredentials);
+  const service = await authenticateSoap(deps.merchants, request.members.ServiceCredentials);
   switch (request.operation) {
     case 'Pay':
-      return pay(deps.payments, service, convert(PaymentDetails, members.PaymentDetails, 'PaymentDetails'));
+      return pay(deps.payments, service, read(REQUESTS.Pay, request).PaymentDetails);
     case 'ReversePayment':
-      return reversePayment(deps.payments, service, text((members.ReversePaymentDetails as Record<string, unknown>)?.TransactionId));
+      return reversePayment(deps.payments, service, read(REQUESTS.ReversePayment, request).ReversePaymentDetails.TransactionId);
     case 'GetPaymentStatus':
-      return paymentStatus(deps.payments, service, text(members.ClientReference));
+      return paymentStatus(deps.payments, service, read(REQUESTS.GetPaymentStatus, request).ClientReference);
     case 'SendVerificationCode':
-      await sendVerificationCode(deps.verification, service, convert(SendVerificationCodeRequest, withoutCredentials(members), 'request'));
+      await sendVerificationCode(deps.verification, service, read(REQUESTS.SendVerificationCode, request));
       return null;
     case 'VerifyVerificationCode':
-      await verifyVerificationCode(deps.verification, service, convert(VerifyVerificationCodeRequest, withoutCredentials(members), 'request'));
+      await verifyVerificationCode(deps.verification, service, read(REQUESTS.VerifyVerificationCode, request));
       return null;
   }
 }
 
+/** Credentials that do not even read as credentials are wrong credentials (code 1), as over REST. */
 function authenticateSoap(merchants: MerchantService, credentials: unknown): Promise<ServiceContext> {
-  const c = (credentials ?? {}) as Record<string, unknown>;
-  return authenticateService(merchants, text(c.ServiceId), text(c.Username), text(c.Password), 'directpay');
+  const read = readWireInput(ServiceCredentials, credentials);
+  if (!read.ok) throw unauthorized();
+  const { ServiceId, Username, Password } = read.value;
+  return authenticateService(merchants, String(ServiceId), Username, Password, 'directpay');
 }
 
-/** XML leaves are strings: converts them to the schema's types, then checks them. */
-function convert<T extends TSchema>(schema: T, value: unknown, name: string) {
-  const converted = Value.Convert(schema, Value.Clone(value ?? {}));
-  if (!Value.Check(schema, converted)) {
-    const first = Value.Errors(schema, converted)[0];
-    throw new StrexFault(FAULT.Validation, `Invalid ${name}: ${first ? `${first.instancePath} ${first.message}` : 'malformed'}`);
-  }
-  return converted as import('typebox').Static<T>;
-}
-
-function withoutCredentials(members: Record<string, unknown>): Record<string, unknown> {
-  const { ServiceCredentials: _credentials, ...rest } = members;
-  return rest;
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+/** XML leaves are strings: the shared wire-input hygiene reads them as the REST routes do. */
+function read<T extends TSchema>(schema: T, request: SoapRequest): Static<T> {
+  const result = readWireInput(schema, request.members);
+  if (!result.ok) throw new StrexFault(FAULT.Validation, `Invalid request: ${request.operation}${result.error.path} ${result.error.reason}`);
+  return result.value;
 }
 
 /**
