@@ -3,6 +3,9 @@ import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 /** Refuses DTDs and entity declarations outright: no XXE, no entity expansion bombs. */
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY/i;
 
+/** Characters XML 1.0 does not allow anywhere in a document (the parser would pass them on). */
+const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
 /** xsi:nil, whatever prefix the sender bound the XML Schema instance namespace to. */
 const NIL_ATTRIBUTE = /(^|:)nil$/;
 
@@ -40,6 +43,7 @@ export class XmlError extends Error {}
 export function parseXml(text: string, maxLength: number): Record<string, unknown> {
   if (text.length > maxLength) throw new XmlError(`XML body longer than ${maxLength} characters`);
   if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
+  if (NOT_XML_CHARACTER.test(text)) throw new XmlError('The document holds a character XML 1.0 does not allow');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlError(`Malformed XML: ${valid.err.msg}`);
   return unescapeLeaves(parser.parse(text)) as Record<string, unknown>;
