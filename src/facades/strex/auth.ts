@@ -4,8 +4,7 @@ import type { Platform, ServiceContext } from '../../core/merchants/types.js';
 import { textFault } from '../shared/wire-input.js';
 import { FAULT, StrexFault } from './faults.js';
 
-/** Fault 1, the same whatever was wrong with the credentials. */
-export const unauthorized = () => new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
+const unauthorized = () => new StrexFault(FAULT.Unauthorized, 'Invalid service credentials');
 
 /**
  * HTTP Basic credentials + the serviceId of the URL → the authenticated service, which
@@ -30,9 +29,11 @@ export async function authenticateService(
   password: string,
   platform: Platform,
 ): Promise<ServiceContext> {
+  // Control characters are refused at the edge (code 2) as in any other text, before the database sees one.
+  if ([serviceIdText, username, password].some((text) => textFault(text) !== null)) {
+    throw new StrexFault(FAULT.Validation, 'Invalid request: the service credentials must not contain control characters');
+  }
   if (!/^[0-9]{1,10}$/.test(serviceIdText)) throw unauthorized();
-  // No account has a control character in its name: refused here, before the database sees one.
-  if (textFault(username) || textFault(password)) throw unauthorized();
   const service = await merchants.authenticate(Number(serviceIdText), username, password);
   if (!service || service.platform !== platform) throw unauthorized();
   return service;

@@ -3,7 +3,7 @@ import { type Static, type TSchema, Type } from 'typebox';
 import type { MerchantService } from '../../../core/merchants/service.js';
 import type { ServiceContext } from '../../../core/merchants/types.js';
 import { readWireInput } from '../../shared/wire-input.js';
-import { authenticateService, unauthorized } from '../auth.js';
+import { authenticateService } from '../auth.js';
 import { FAULT, frameworkFault, StrexFault } from '../faults.js';
 import { MAX_BODY_BYTES } from '../negotiation.js';
 import { pay, paymentStatus, reversePayment, sendVerificationCode, verifyVerificationCode } from '../operations.js';
@@ -16,11 +16,11 @@ const XML_TYPE = 'text/xml; charset=utf-8';
 // SOAP 1.1 sends every fault with HTTP 500, whatever its cause.
 const SOAP_FAULT_STATUS = 500;
 
-/** ServiceCredentials as the WSDL declares them (ServiceId an xsd:int). */
+/** ServiceCredentials as the WSDL declares them (ServiceId an xsd:int); a missing member is wrong credentials. */
 const ServiceCredentials = Type.Object({
-  ServiceId: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
-  Username: Type.String({ maxLength: 256 }),
-  Password: Type.String({ maxLength: 256 }),
+  ServiceId: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+  Username: Type.Optional(Type.String({ maxLength: 256 })),
+  Password: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
 /** The members of each operation's request element (ServiceCredentials, read first, aside). */
@@ -66,35 +66,35 @@ export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
 };
 
 async function dispatch(deps: StrexFacadeDeps, request: SoapRequest): Promise<Record<string, unknown> | null> {
-  const service = await authenticateSoap(deps.merchants, request.members.ServiceCredentials);
-  switch (request.operation) {
+  const { operation, members } = request;
+  const service = await authenticateSoap(deps.merchants, operation, members.ServiceCredentials);
+  switch (operation) {
     case 'Pay':
-      return pay(deps.payments, service, read(REQUESTS.Pay, request).PaymentDetails);
+      return pay(deps.payments, service, read(REQUESTS.Pay, members, operation).PaymentDetails);
     case 'ReversePayment':
-      return reversePayment(deps.payments, service, read(REQUESTS.ReversePayment, request).ReversePaymentDetails.TransactionId);
+      return reversePayment(deps.payments, service, read(REQUESTS.ReversePayment, members, operation).ReversePaymentDetails.TransactionId);
     case 'GetPaymentStatus':
-      return paymentStatus(deps.payments, service, read(REQUESTS.GetPaymentStatus, request).ClientReference);
+      return paymentStatus(deps.payments, service, read(REQUESTS.GetPaymentStatus, members, operation).ClientReference);
     case 'SendVerificationCode':
-      await sendVerificationCode(deps.verification, service, read(REQUESTS.SendVerificationCode, request));
+      await sendVerificationCode(deps.verification, service, read(REQUESTS.SendVerificationCode, members, operation));
       return null;
     case 'VerifyVerificationCode':
-      await verifyVerificationCode(deps.verification, service, read(REQUESTS.VerifyVerificationCode, request));
+      await verifyVerificationCode(deps.verification, service, read(REQUESTS.VerifyVerificationCode, members, operation));
       return null;
   }
 }
 
-/** Credentials that do not even read as credentials are wrong credentials (code 1), as over REST. */
-function authenticateSoap(merchants: MerchantService, credentials: unknown): Promise<ServiceContext> {
-  const read = readWireInput(ServiceCredentials, credentials);
-  if (!read.ok) throw unauthorized();
-  const { ServiceId, Username, Password } = read.value;
-  return authenticateService(merchants, String(ServiceId), Username, Password, 'directpay');
+function authenticateSoap(merchants: MerchantService, operation: OperationName, credentials: unknown): Promise<ServiceContext> {
+  // No element, or an empty one, is no credentials: code 1 as over REST, not a malformed request.
+  const given = credentials === undefined || credentials === '' ? {} : credentials;
+  const { ServiceId, Username, Password } = read(ServiceCredentials, given, `${operation}/ServiceCredentials`);
+  return authenticateService(merchants, ServiceId === undefined ? '' : String(ServiceId), Username ?? '', Password ?? '', 'directpay');
 }
 
-/** XML leaves are strings: the shared wire-input hygiene reads them as the REST routes do. */
-function read<T extends TSchema>(schema: T, request: SoapRequest): Static<T> {
-  const result = readWireInput(schema, request.members);
-  if (!result.ok) throw new StrexFault(FAULT.Validation, `Invalid request: ${request.operation}${result.error.path} ${result.error.reason}`);
+/** XML leaves are strings: the shared wire-input hygiene reads them as the REST routes read theirs. */
+function read<T extends TSchema>(schema: T, value: unknown, where: string): Static<T> {
+  const result = readWireInput(schema, value);
+  if (!result.ok) throw new StrexFault(FAULT.Validation, `Invalid request: ${where}${result.error.path} ${result.error.reason}`);
   return result.value;
 }
 
