@@ -26,7 +26,7 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
         throw new StrexFault(FAULT.Validation, 'PreAuthorize needs SecurityLevel 2 (Confirmation): a token stands for the subscriber\'s consent');
       }
       // Age is documented as a string: a decimal one has been read as the integer variant,
-      // so any other non-empty string (' 18', '1.5', '0x12') is not an age.
+      // so any other non-empty string (' 18', '1.5', '+18') is not an age.
       const age = body.Age === undefined || body.Age === '' ? undefined : body.Age;
       if (age !== undefined && (typeof age !== 'number' || !isMinimumAge(age))) throw new StrexFault(FAULT.Validation, 'Invalid age');
       const result = await preauthorization.authorize(authenticatedService(request), {
