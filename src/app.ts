@@ -16,6 +16,7 @@ import { VerificationService } from './core/verification/service.js';
 import { SandboxSmsGateway, sandboxHandsetRoutes } from './connectors/sandbox/messaging.js';
 import { SqlSandboxMessages } from './storage/repositories/sandbox-messages.js';
 import { SqlVerificationRepository } from './storage/repositories/verification.js';
+import { FrameworkErrorRoutes } from './facades/shared/framework-errors.js';
 import { strexRestPlugin } from './facades/strex/rest.js';
 import { strexSoapPlugin } from './facades/strex/soap/plugin.js';
 import { startWorker, type Worker } from './jobs/worker.js';
@@ -117,6 +118,8 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const sandboxInbox = new SqlSandboxMessages(db.kysely);
   verification.registerOutboxHandlers(outbox, new SandboxSmsGateway(sandboxInbox));
 
+  // A URL Fastify cannot decode is answered by the facade that owns its prefix.
+  const frameworkErrors = new FrameworkErrorRoutes();
   const http = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     // Per-request log lines cost a tenth of the throughput; metrics count requests instead.
@@ -126,6 +129,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     requestTimeout: REQUEST_TIMEOUT_MS,
     // The vendor's WCF routes match case-insensitively: /RestV1.svc and /restv1.svc alike.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrors.handle,
   }).withTypeProvider<TypeBoxTypeProvider>();
   metrics.install(http);
   // Answers given while stopping close their connection: a keep-alive connection left idle
@@ -143,7 +147,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       return reply.code(503).send({ status: 'unavailable', database: db.kind });
     }
   });
-  const strex = { authenticator, payments, subscribers, verification, preauthorization };
+  const strex = { authenticator, payments, subscribers, verification, preauthorization, frameworkErrors };
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', ...strex });
   await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', ...strex });
   await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations });

@@ -3,6 +3,9 @@ import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 /** Refuses DTDs and entity declarations outright: no XXE, no entity expansion bombs. */
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY/i;
 
+/** Characters XML 1.0 does not allow anywhere in a document (the parser would pass them on). */
+const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
 /** xsi:nil, whatever prefix the sender bound the XML Schema instance namespace to. */
 const NIL_ATTRIBUTE = /(^|:)nil$/;
 
@@ -40,6 +43,7 @@ export class XmlError extends Error {}
 export function parseXml(text: string, maxLength: number): Record<string, unknown> {
   if (text.length > maxLength) throw new XmlError(`XML body longer than ${maxLength} characters`);
   if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
+  if (NOT_XML_CHARACTER.test(text)) throw new XmlError('The document holds a character XML 1.0 does not allow');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlError(`Malformed XML: ${valid.err.msg}`);
   return unescapeLeaves(parser.parse(text)) as Record<string, unknown>;
@@ -70,7 +74,17 @@ function unescapeXmlText(text: string): string {
     const named: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
     if (named[name]) return named[name];
     const codePoint = name.startsWith('#x') ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-    if (codePoint > 0x10ffff) throw new XmlError('Invalid character reference');
+    // A reference may only name a character a document could hold: &#0; is not XML, and
+    // unescaped it would carry a NUL past every check into the database.
+    if (!isXmlChar(codePoint)) throw new XmlError(`Character reference &${name}; names a character XML 1.0 does not allow`);
     return String.fromCodePoint(codePoint);
   });
+}
+
+/** XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+function isXmlChar(codePoint: number): boolean {
+  if (codePoint === 0x9 || codePoint === 0xa || codePoint === 0xd) return true;
+  if (codePoint >= 0x20 && codePoint <= 0xd7ff) return true;
+  if (codePoint >= 0xe000 && codePoint <= 0xfffd) return true;
+  return codePoint >= 0x10000 && codePoint <= 0x10ffff;
 }

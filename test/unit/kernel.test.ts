@@ -64,6 +64,17 @@ describe('XML', () => {
     }
     assert.throws(() => parseXml(`<a>${'x'.repeat(100)}</a>`, 50), XmlError);
   });
+  it('refuses character references to, and raw, characters XML 1.0 does not allow', () => {
+    for (const reference of ['&#0;', '&#x0;', '&#1;', '&#x8;', '&#xB;', '&#xC;', '&#x1F;', '&#xD800;', '&#xDFFF;', '&#xFFFE;', '&#xFFFF;']) {
+      assert.throws(() => parseXml(`<a>x${reference}y</a>`, 1000), /names a character XML 1.0 does not allow/, reference);
+    }
+    for (const raw of ['\u0000', '\u0001', '\u001F', '\uFFFF']) {
+      assert.throws(() => parseXml(`<a>x${raw}y</a>`, 1000), /a character XML 1.0 does not allow/, JSON.stringify(raw));
+    }
+    assert.deepEqual(parseXml('<a>&#9;&#xA;&#xD;&#x20;&#xD7FF;&#xE000;&#xFFFD;&#x10000;&#x10FFFF;</a>', 1000), {
+      a: '\t\n\r \uD7FF\uE000\uFFFD\u{10000}\u{10FFFF}',
+    });
+  });
   it('escapes text when building', () => {
     assert.equal(buildXml({ R: { '@xmlns': 'urn:x', T: '<&>', N: 5 } }), '<R xmlns="urn:x"><T>&lt;&amp;&gt;</T><N>5</N></R>');
   });

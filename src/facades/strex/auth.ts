@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthenticationFailure, PasswordAuthenticator } from '../../core/merchants/authentication.js';
 import type { Platform, ServiceContext } from '../../core/merchants/types.js';
 import { sourceKey } from '../../kernel/source-address.js';
+import { textFault } from '../shared/wire-input.js';
 import { FAULT, StrexFault } from './faults.js';
 
 /** What a 401 of the REST interface asks for: clients that send credentials only after a challenge do. */
@@ -45,13 +46,13 @@ export async function authenticateService(
   platform: Platform,
   clientAddress: string | undefined,
 ): Promise<ServiceContext> {
-  if (!/^[0-9]{1,10}$/.test(credentials.serviceIdText)) throw unauthorized();
-  const result = await authenticator.authenticate({
-    serviceId: Number(credentials.serviceIdText),
-    username: credentials.username,
-    password: credentials.password,
-    source: sourceKey(clientAddress),
-  });
+  const { serviceIdText, username, password } = credentials;
+  // Control characters are refused at the edge (code 2) as in any other text, before the database sees one.
+  if ([serviceIdText, username, password].some((text) => textFault(text) !== null)) {
+    throw new StrexFault(FAULT.Validation, 'Invalid request: the service credentials must not contain control characters');
+  }
+  if (!/^[0-9]{1,10}$/.test(serviceIdText)) throw unauthorized();
+  const result = await authenticator.authenticate({ serviceId: Number(serviceIdText), username, password, source: sourceKey(clientAddress) });
   if (!result.ok) throw unauthorized(result.error);
   if (result.value.platform !== platform) throw unauthorized();
   return result.value;

@@ -64,3 +64,13 @@ export function chargeFault(error: ChargeError): StrexFault {
 export function reverseFault(error: ReverseError): StrexFault {
   return new StrexFault(error.kind === 'not_found' ? FAULT.NotFound : FAULT.Validation, error.message);
 }
+
+/**
+ * An error Fastify raised before routing (a URL it cannot decode): a validation fault
+ * that, unlike Fastify's own message, does not echo the URL.
+ */
+export function frameworkFault(error: { code: string; statusCode?: number }): StrexFault {
+  if ((error.statusCode ?? 500) >= 500) return new StrexFault(FAULT.Internal, 'Internal server error');
+  const what = error.code === 'FST_ERR_BAD_URL' ? 'the URL is not validly percent-encoded' : 'the URL is not valid';
+  return new StrexFault(FAULT.Validation, `Invalid request: ${what}`);
+}

@@ -25,8 +25,10 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
       if (body.SecurityLevel !== undefined && body.SecurityLevel !== 2) {
         throw new StrexFault(FAULT.Validation, 'PreAuthorize needs SecurityLevel 2 (Confirmation): a token stands for the subscriber\'s consent');
       }
-      const age = body.Age === undefined || body.Age === '' ? undefined : Number(body.Age);
-      if (age !== undefined && !isMinimumAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
+      // Age is documented as a string: a decimal one has been read as the integer variant,
+      // so any other non-empty string (' 18', '1.5', '+18') is not an age.
+      const age = body.Age === undefined || body.Age === '' ? undefined : body.Age;
+      if (age !== undefined && (typeof age !== 'number' || !isMinimumAge(age))) throw new StrexFault(FAULT.Validation, 'Invalid age');
       const result = await preauthorization.authorize(authenticatedService(request), {
         msisdn: msisdnOf(body.Msisdn),
         clientTransactionId: body.TransactionId,

@@ -6,9 +6,11 @@ import type { PreAuthorizationService } from '../../core/preauthorization/servic
 import type { PaymentService } from '../../core/payments/service.js';
 import type { SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { VerificationService } from '../../core/verification/service.js';
+import type { FrameworkErrorRoutes } from '../shared/framework-errors.js';
+import { wireInputValidatorCompiler } from '../shared/wire-validator.js';
 import { authenticateRest, authenticatedService as service, platformOf } from './auth.js';
 import { registerPreAuthorizeRoute } from './preauthorize.js';
-import { FAULT, StrexFault } from './faults.js';
+import { FAULT, frameworkFault, StrexFault } from './faults.js';
 import { pay, paymentStatus, reversePayment } from './operations.js';
 import { registerUserInfoRoutes } from './userinfo.js';
 import { registerVerificationRoutes } from './verification.js';
@@ -29,6 +31,8 @@ export interface StrexFacadeDeps {
   subscribers: SubscriberInfoService;
   verification: VerificationService;
   preauthorization: PreAuthorizationService;
+  /** Where each Strex plugin registers the answer to a URL Fastify cannot decode under its prefix. */
+  frameworkErrors: FrameworkErrorRoutes;
 }
 
 declare module 'fastify' {
@@ -63,7 +67,11 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
       done(error as Error, undefined);
     }
   });
+  // Params, query strings and bodies are read by the shared wire-input hygiene, not by
+  // Ajv: Ajv's coercion charged "0x3E8", "1e3" and [1000] as 1000 øre (decisions §28).
+  app.setValidatorCompiler(wireInputValidatorCompiler);
   app.setErrorHandler((error: FastifyError, request, reply) => sendFault(request, reply, toFault(app, error)));
+  deps.frameworkErrors.register(app.prefix, (error, request, reply) => sendFault(request, reply, frameworkFault(error)));
   // Fastify's 404 router ignores caseSensitive: false, so unknown operations are a route here.
   const noSuchOperation = async () => {
     throw new StrexFault(FAULT.NotFound, 'No such operation');
@@ -106,12 +114,11 @@ export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
   );
 };
 
-
-/** Every error leaves as a DirectPaymentFault: never a stack trace, never Fastify's own body. */
 function invalidPlatform(): never {
   throw new StrexFault(FAULT.Validation, 'Invalid platform: use 0 (directpay) or 1 (sms)');
 }
 
+/** Every error leaves as a DirectPaymentFault: never a stack trace, never Fastify's own body. */
 function toFault(app: FastifyInstance, error: FastifyError): StrexFault {
   if (error instanceof StrexFault) return error;
   if (error.validation) return new StrexFault(FAULT.Validation, `Invalid request: ${error.message}`);

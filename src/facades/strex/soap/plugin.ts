@@ -1,20 +1,36 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { type Static, type TSchema, Type } from 'typebox';
 import type { PasswordAuthenticator } from '../../../core/merchants/authentication.js';
 import type { ServiceContext } from '../../../core/merchants/types.js';
+import { readWireInput } from '../../shared/wire-input.js';
 import { authenticateService } from '../auth.js';
-import { FAULT, StrexFault } from '../faults.js';
+import { FAULT, frameworkFault, StrexFault } from '../faults.js';
 import { MAX_BODY_BYTES } from '../negotiation.js';
 import { pay, paymentStatus, reversePayment, sendVerificationCode, verifyVerificationCode } from '../operations.js';
 import type { StrexFacadeDeps } from '../rest.js';
 import { PaymentDetails, SendVerificationCodeRequest, VerifyVerificationCodeRequest } from '../wire.js';
 import { faultEnvelope, parseEnvelope, responseEnvelope, type SoapRequest } from './envelope.js';
-import { buildWsdl } from './wsdl.js';
+import { buildWsdl, type OperationName } from './wsdl.js';
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 // SOAP 1.1 sends every fault with HTTP 500, whatever its cause.
 const SOAP_FAULT_STATUS = 500;
+
+/** ServiceCredentials as the WSDL declares them (ServiceId an xsd:int); a missing member is wrong credentials. */
+const ServiceCredentials = Type.Object({
+  ServiceId: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+  Username: Type.Optional(Type.String({ maxLength: 256 })),
+  Password: Type.Optional(Type.String({ maxLength: 256 })),
+});
+
+/** The members of each operation's request element (ServiceCredentials, read first, aside). */
+const REQUESTS = {
+  Pay: Type.Object({ PaymentDetails }),
+  ReversePayment: Type.Object({ ReversePaymentDetails: Type.Object({ TransactionId: Type.String({ maxLength: 20 }) }) }),
+  GetPaymentStatus: Type.Object({ ClientReference: Type.String({ maxLength: 200 }) }),
+  SendVerificationCode: SendVerificationCodeRequest,
+  VerifyVerificationCode: VerifyVerificationCodeRequest,
+} satisfies Record<OperationName, TSchema>;
 
 /** Strex Direct Payment SOAP 1.1 endpoint (document/literal wrapped), mounted at /soapV1.svc. */
 export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, deps) => {
@@ -27,6 +43,7 @@ export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
     request.log.error({ err: error }, 'strex soap request failed');
     return sendSoapFault(reply, new StrexFault(FAULT.Internal, 'Internal server error'));
   });
+  deps.frameworkErrors.register(app.prefix, (error, _request, reply) => sendSoapFault(reply, frameworkFault(error)));
 
   app.get('/', async (request, reply) => {
     const query = Object.keys((request.query ?? {}) as object).map((key) => key.toLowerCase());
@@ -49,47 +66,42 @@ export const strexSoapPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, 
 };
 
 async function dispatch(deps: StrexFacadeDeps, request: SoapRequest, clientAddress: string): Promise<Record<string, unknown> | null> {
-  const members = request.members;
-  const service = await authenticateSoap(deps.authenticator, members.ServiceCredentials, clientAddress);
-  switch (request.operation) {
+  const { operation, members } = request;
+  const service = await authenticateSoap(deps.authenticator, operation, members.ServiceCredentials, clientAddress);
+  switch (operation) {
     case 'Pay':
-      return pay(deps.payments, service, convert(PaymentDetails, members.PaymentDetails, 'PaymentDetails'));
+      return pay(deps.payments, service, read(REQUESTS.Pay, members, operation).PaymentDetails);
     case 'ReversePayment':
-      return reversePayment(deps.payments, service, text((members.ReversePaymentDetails as Record<string, unknown>)?.TransactionId));
+      return reversePayment(deps.payments, service, read(REQUESTS.ReversePayment, members, operation).ReversePaymentDetails.TransactionId);
     case 'GetPaymentStatus':
-      return paymentStatus(deps.payments, service, text(members.ClientReference));
+      return paymentStatus(deps.payments, service, read(REQUESTS.GetPaymentStatus, members, operation).ClientReference);
     case 'SendVerificationCode':
-      await sendVerificationCode(deps.verification, service, convert(SendVerificationCodeRequest, withoutCredentials(members), 'request'));
+      await sendVerificationCode(deps.verification, service, read(REQUESTS.SendVerificationCode, members, operation));
       return null;
     case 'VerifyVerificationCode':
-      await verifyVerificationCode(deps.verification, service, convert(VerifyVerificationCodeRequest, withoutCredentials(members), 'request'));
+      await verifyVerificationCode(deps.verification, service, read(REQUESTS.VerifyVerificationCode, members, operation));
       return null;
   }
 }
 
-function authenticateSoap(authenticator: PasswordAuthenticator, credentials: unknown, clientAddress: string): Promise<ServiceContext> {
-  const c = (credentials ?? {}) as Record<string, unknown>;
-  const presented = { serviceIdText: text(c.ServiceId), username: text(c.Username), password: text(c.Password) };
+function authenticateSoap(
+  authenticator: PasswordAuthenticator,
+  operation: OperationName,
+  credentials: unknown,
+  clientAddress: string,
+): Promise<ServiceContext> {
+  // No element, or an empty one, is no credentials: code 1 as over REST, not a malformed request.
+  const given = credentials === undefined || credentials === '' ? {} : credentials;
+  const { ServiceId, Username, Password } = read(ServiceCredentials, given, `${operation}/ServiceCredentials`);
+  const presented = { serviceIdText: ServiceId === undefined ? '' : String(ServiceId), username: Username ?? '', password: Password ?? '' };
   return authenticateService(authenticator, presented, 'directpay', clientAddress);
 }
 
-/** XML leaves are strings: converts them to the schema's types, then checks them. */
-function convert<T extends TSchema>(schema: T, value: unknown, name: string) {
-  const converted = Value.Convert(schema, Value.Clone(value ?? {}));
-  if (!Value.Check(schema, converted)) {
-    const first = Value.Errors(schema, converted)[0];
-    throw new StrexFault(FAULT.Validation, `Invalid ${name}: ${first ? `${first.instancePath} ${first.message}` : 'malformed'}`);
-  }
-  return converted as import('typebox').Static<T>;
-}
-
-function withoutCredentials(members: Record<string, unknown>): Record<string, unknown> {
-  const { ServiceCredentials: _credentials, ...rest } = members;
-  return rest;
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+/** XML leaves are strings: the shared wire-input hygiene reads them as the REST routes read theirs. */
+function read<T extends TSchema>(schema: T, value: unknown, where: string): Static<T> {
+  const result = readWireInput(schema, value);
+  if (!result.ok) throw new StrexFault(FAULT.Validation, `Invalid request: ${where}${result.error.path} ${result.error.reason}`);
+  return result.value;
 }
 
 /**
