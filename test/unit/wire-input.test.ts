@@ -58,6 +58,8 @@ describe('readWireInput: text', () => {
     assert.equal(textFault('plain text, æøå, 😀'), null);
     assert.equal(textFault('a\u0000'), 'must not contain control characters');
     assert.equal(textFault('\uDFFF'), 'must not contain unpaired surrogates');
+    assert.equal(textFault('x\uFFFE'), 'must not contain U+FFFE or U+FFFF');
+    assert.equal(textFault('\uFFFF'), 'must not contain U+FFFE or U+FFFF');
   });
 });
 

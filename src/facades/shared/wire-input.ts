@@ -10,7 +10,8 @@ import { err, ok, type Result } from '../../kernel/result.js';
  * on gets past the edge:
  *
  * - no string, and no member name, holds a control character (C0 but TAB, LF and CR;
- *   DEL; C1) or an unpaired UTF-16 surrogate (PostgreSQL can store neither);
+ *   DEL; C1), an unpaired UTF-16 surrogate (PostgreSQL can store neither) or the
+ *   noncharacters U+FFFE and U+FFFF (not XML characters, so no XML answer could echo them);
  * - an integer is a JSON integer or a plain decimal string (`1000`, `-5`): never hex,
  *   an exponent, a sign `+`, whitespace or an array, which a coercing validator would
  *   all read as 1000; a number likewise is a JSON number or a plain decimal string;
@@ -38,6 +39,8 @@ export const MAX_WIRE_DEPTH = 16;
 const DECIMAL_INTEGER = /^-?[0-9]{1,16}$/;
 const DECIMAL_NUMBER = /^-?[0-9]{1,16}(\.[0-9]{1,16})?$/;
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/** U+FFFE and U+FFFF are no characters at all, and not XML characters: an echo of one would break an XML answer. */
+const NONCHARACTER = /[\uFFFE\uFFFF]/;
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Path segments echoed in a fault are cut here: a member name can be as long as the body. */
 const MAX_SEGMENT_CHARS = 64;
@@ -58,6 +61,7 @@ export function readWireInput<T extends TSchema>(schema: T, value: unknown): Res
 export function textFault(text: string): string | null {
   if (CONTROL_CHARACTER.test(text)) return 'must not contain control characters';
   if (UNPAIRED_SURROGATE.test(text)) return 'must not contain unpaired surrogates';
+  if (NONCHARACTER.test(text)) return 'must not contain U+FFFE or U+FFFF';
   return null;
 }
 
