@@ -73,12 +73,13 @@ function untilSignalled(log: { info(object: object, message: string): void }): P
   });
 }
 
+// process.exit, never process.exitCode: PGlite's Emscripten runtime sets process.exitCode to 0
+// whenever one of its instances exits, also the helper instance that a failed start closes
+// after the error has reached us, so a start that failed ended with 0.
 main(process.argv[2]).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -86,7 +86,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   // int8 as text, as pg returns it: a JS number would lose precision above 2^53.
   const parsers = { [types.INT8]: (value: string) => value };
-  const pglite = inMemory ? await PGlite.create({ parsers }) : await PGlite.create({ dataDir, parsers });
+  const pglite = await createPglite(inMemory ? undefined : dataDir, parsers);
   const kysely = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: 'pglite',
@@ -114,6 +114,32 @@ async function openPglite(dataDir: string): Promise<Database> {
       if (!pglite.closed) await pglite.close();
     },
   };
+}
+
+async function createPglite(dataDir: string | undefined, parsers: Record<number, (value: string) => unknown>): Promise<PGlite> {
+  try {
+    return dataDir === undefined ? await PGlite.create({ parsers }) : await PGlite.create({ dataDir, parsers });
+  } catch (error) {
+    // PGlite's file-system errors are bare objects (`ErrnoError { errno: 2 }`) that name no path.
+    throw new Error(`The embedded database in DATA_DIR ${dataDir ?? 'memory://'} could not be opened: ${describeFailure(error)}`, { cause: error });
+  }
+}
+
+// The WASI errno numbers Emscripten's file system reports, for the ones a data directory meets.
+const WASI_ERRNO: Record<number, string> = {
+  2: 'permission denied',
+  44: 'no such file or directory',
+  51: 'no space left on device',
+  54: 'not a directory',
+  63: 'operation not permitted',
+  69: 'read-only file system',
+};
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const { name, errno } = (error ?? {}) as { name?: unknown; errno?: unknown };
+  if (typeof errno !== 'number') return String(name ?? error);
+  return `${WASI_ERRNO[errno] ?? 'file-system error'} (${String(name ?? 'error')} ${errno})`;
 }
 
 /** PGlite lives in one process: an in-process queue is the whole lock. */
