@@ -116,7 +116,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     // The vendor's WCF routes match case-insensitively: /RestV1.svc and /restv1.svc alike.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  metrics.install(http);
+  metrics.install(http, { bearerToken: config.metricsToken });
   http.get('/healthz', async (_request, reply) => {
     try {
       await platform.ping();
