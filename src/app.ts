@@ -40,7 +40,10 @@ export interface OpenDcb {
   payments: PaymentService;
   preauthorization: PreAuthorizationService;
   outbox: OutboxDispatcher;
-  /** Starts the background worker (when configured) and listens. Returns the bound address. */
+  /**
+   * Listens, then starts the background worker (when configured). Returns the bound address;
+   * rejects with a message naming PORT and HOST when the address cannot be bound.
+   */
   listen(): Promise<string>;
   /** Starts only the background worker (opendcb worker): no HTTP listener. */
   startWorker(): void;
@@ -142,8 +145,10 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     preauthorization,
     outbox,
     async listen() {
+      const address = await bind(http, config.port, config.host);
+      // Only once the port is ours: a server that cannot listen must not work in the background.
       if (config.workers) startBackgroundWork();
-      return http.listen({ port: config.port, host: config.host });
+      return address;
     },
     startWorker: startBackgroundWork,
     async close() {
@@ -153,4 +158,21 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       await db.close();
     },
   };
+}
+
+// Why a listen fails, in the operator's terms; other errors pass through as they are.
+const LISTEN_FAILURES: Record<string, (port: number, host: string) => string> = {
+  EADDRINUSE: (port, host) => `Port ${port} on ${host} is already in use: stop what holds it, or set another PORT (or HOST)`,
+  EACCES: (port, host) => `Port ${port} on ${host} needs privileges this process does not have: set a PORT above 1023`,
+  EADDRNOTAVAIL: (port, host) => `Cannot listen on port ${port}: HOST ${host} is not an address of this machine`,
+  ENOTFOUND: (port, host) => `Cannot listen on port ${port}: HOST ${host} does not resolve`,
+};
+
+async function bind(http: FastifyInstance, port: number, host: string): Promise<string> {
+  try {
+    return await http.listen({ port, host });
+  } catch (error) {
+    const describe = LISTEN_FAILURES[(error as NodeJS.ErrnoException).code ?? ''];
+    throw describe ? new Error(describe(port, host), { cause: error }) : error;
+  }
 }

@@ -43,7 +43,11 @@ async function main(command: string | undefined): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await buildApp(config);
-  const address = await app.listen();
+  const address = await app.listen().catch(async (error: unknown) => {
+    // The database (and its data-directory lock) must not outlive a server that never listened.
+    await app.close();
+    throw error;
+  });
   app.http.log.info({ address, database: app.db.kind, sandbox: config.sandbox }, 'OpenDCB listening');
   await untilSignalled(app.http.log);
   await app.close();
