@@ -56,6 +56,12 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
 
 /** Background work only (outbox delivery, settlement), for running it beside the servers. */
 async function work(config: ReturnType<typeof loadConfig>): Promise<number> {
+  if (config.databaseUrl === undefined) {
+    throw new Error(
+      'opendcb worker needs PostgreSQL (DATABASE_URL): the embedded database belongs to one process. ' +
+        'Run the background work inside opendcb serve (WORKERS=true) instead.',
+    );
+  }
   const app = await buildApp(config);
   app.startWorker();
   app.http.log.info({ database: app.db.kind }, 'OpenDCB worker running');
