@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { SandboxHandsets } from './connectors/sandbox/confirmations.js';
 import { SandboxNetwork } from './connectors/sandbox/network.js';
@@ -19,6 +20,7 @@ import { strexRestPlugin } from './facades/strex/rest.js';
 import { strexSoapPlugin } from './facades/strex/soap/plugin.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
+import { loggerOptions } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { seedDemoData } from './seed.js';
 import { type Database, openDatabase } from './storage/db.js';
@@ -52,8 +54,10 @@ export interface OpenDcb {
 
 export interface BuildOptions {
   clock?: Clock;
-  /** Replaces pino's output (tests pass false to keep quiet). */
+  /** false: no log output at all (tests keep quiet). */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<OpenDcb> {
@@ -111,7 +115,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   verification.registerOutboxHandlers(outbox, new SandboxSmsGateway(sandboxInbox));
 
   const http = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: options.logger === false ? false : loggerOptions(config.logLevel, options.logStream),
     // Per-request log lines cost a tenth of the throughput; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,

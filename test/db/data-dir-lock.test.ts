@@ -42,11 +42,6 @@ describe('data-directory lock', () => {
     await again.close();
   });
 
-  it('memory:// takes no lock: any number of in-memory databases', async () => {
-    const [a, b] = await Promise.all([openDatabase({ dataDir: 'memory://' }), openDatabase({ dataDir: 'memory://' })]);
-    await Promise.all([a.close(), b.close()]);
-  });
-
   it('a lock of a running process is refused with its PID', () => {
     const dir = freshDir();
     writeFileSync(join(dir, LOCK_FILE_NAME), `${process.ppid}\nsomeone-else\n`);
