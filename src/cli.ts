@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { serializeError } from './logging.js';
 import { seedDemoData } from './seed.js';
 import { MerchantService } from './core/merchants/service.js';
 import { openDatabase } from './storage/db.js';
@@ -89,7 +90,9 @@ function untilSignalled(log: { info(object: object, message: string): void }): P
 main(process.argv[2]).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    // The message only, by the log's rules: a failed statement's values stay out of it too.
+    const { message, type } = serializeError(error);
+    console.error(message || type);
     process.exit(1);
   },
 );
