@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { SandboxHandsets } from './connectors/sandbox/confirmations.js';
 import { SandboxNetwork } from './connectors/sandbox/network.js';
@@ -21,6 +22,7 @@ import { strexRestPlugin } from './facades/strex/rest.js';
 import { strexSoapPlugin } from './facades/strex/soap/plugin.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
+import { loggerOptions } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { seedDemoData } from './seed.js';
 import { type Database, openDatabase } from './storage/db.js';
@@ -43,7 +45,10 @@ export interface OpenDcb {
   payments: PaymentService;
   preauthorization: PreAuthorizationService;
   outbox: OutboxDispatcher;
-  /** Starts the background worker (when configured) and listens. Returns the bound address. */
+  /**
+   * Listens, then starts the background worker (when configured). Returns the bound address;
+   * rejects with a message naming PORT and HOST when the address cannot be bound.
+   */
   listen(): Promise<string>;
   /** Starts only the background worker (opendcb worker): no HTTP listener. */
   startWorker(): void;
@@ -58,8 +63,10 @@ export interface ShutdownReport {
 
 export interface BuildOptions {
   clock?: Clock;
-  /** Replaces pino's output (tests pass false to keep quiet). */
+  /** false: no log output at all (tests keep quiet). */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<OpenDcb> {
@@ -121,7 +128,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   // A URL Fastify cannot decode is answered by the facade that owns its prefix.
   const frameworkErrors = new FrameworkErrorRoutes();
   const http = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: options.logger === false ? false : loggerOptions(config.logLevel, options.logStream),
     // Per-request log lines cost a tenth of the throughput; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -131,7 +138,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrors.handle,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  metrics.install(http);
+  metrics.install(http, { bearerToken: config.metricsToken });
   // Answers given while stopping close their connection: a keep-alive connection left idle
   // after the listener closed would hold the process until its keep-alive timeout.
   let stopping = false;
@@ -164,8 +171,10 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     preauthorization,
     outbox,
     async listen() {
+      const address = await bind(http, config.port, config.host);
+      // Only once the port is ours: a server that cannot listen must not work in the background.
       if (config.workers) startBackgroundWork();
-      return http.listen({ port: config.port, host: config.host });
+      return address;
     },
     startWorker: startBackgroundWork,
     async close() {
@@ -188,4 +197,21 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
 function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trust !== 'number') return trust;
   return (_address, hop) => hop < trust;
+}
+
+// Why a listen fails, in the operator's terms; other errors pass through as they are.
+const LISTEN_FAILURES: Record<string, (port: number, host: string) => string> = {
+  EADDRINUSE: (port, host) => `Port ${port} on ${host} is already in use: stop what holds it, or set another PORT (or HOST)`,
+  EACCES: (port, host) => `Port ${port} on ${host} needs privileges this process does not have: set a PORT above 1023`,
+  EADDRNOTAVAIL: (port, host) => `Cannot listen on port ${port}: HOST ${host} is not an address of this machine`,
+  ENOTFOUND: (port, host) => `Cannot listen on port ${port}: HOST ${host} does not resolve`,
+};
+
+async function bind(http: FastifyInstance, port: number, host: string): Promise<string> {
+  try {
+    return await http.listen({ port, host });
+  } catch (error) {
+    const describe = LISTEN_FAILURES[(error as NodeJS.ErrnoException).code ?? ''];
+    throw describe ? new Error(describe(port, host), { cause: error }) : error;
+  }
 }

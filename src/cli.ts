@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { serializeError } from './logging.js';
 import { seedDemoData } from './seed.js';
 import { MerchantService } from './core/merchants/service.js';
 import { openDatabase } from './storage/db.js';
@@ -43,7 +44,11 @@ async function main(command: string | undefined): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await buildApp(config);
-  const address = await app.listen();
+  const address = await app.listen().catch(async (error: unknown) => {
+    // The database (and its data-directory lock) must not outlive a server that never listened.
+    await app.close();
+    throw error;
+  });
   app.http.log.info({ address, database: app.db.kind, sandbox: config.sandbox }, 'OpenDCB listening');
   await untilSignalled(app.http.log);
   await stop(app);
@@ -62,6 +67,12 @@ async function stop(app: Awaited<ReturnType<typeof buildApp>>): Promise<void> {
 
 /** Background work only (outbox delivery, settlement), for running it beside the servers. */
 async function work(config: ReturnType<typeof loadConfig>): Promise<number> {
+  if (config.databaseUrl === undefined) {
+    throw new Error(
+      'opendcb worker needs PostgreSQL (DATABASE_URL): the embedded database belongs to one process. ' +
+        'Run the background work inside opendcb serve (WORKERS=true) instead.',
+    );
+  }
   const app = await buildApp(config);
   app.startWorker();
   app.http.log.info({ database: app.db.kind }, 'OpenDCB worker running');
@@ -83,12 +94,15 @@ function untilSignalled(log: { info(object: object, message: string): void }): P
   });
 }
 
+// process.exit, never process.exitCode: PGlite's Emscripten runtime sets process.exitCode to 0
+// whenever one of its instances exits, also the helper instance that a failed start closes
+// after the error has reached us, so a start that failed ended with 0.
 main(process.argv[2]).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+    // The message only, by the log's rules: a failed statement's values stay out of it too.
+    const { message, type } = serializeError(error);
+    console.error(message || type);
+    process.exit(1);
   },
 );

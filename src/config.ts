@@ -1,5 +1,24 @@
+import { accessSync, constants, type Stats, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS } from './core/confirmations/service.js';
+
+/** pino's levels: any other LOG_LEVEL would fail only once the logger is built, after the database. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** PGlite keeps nothing on disk with this DATA_DIR. */
+export const IN_MEMORY_DATA_DIR = 'memory://';
+
+export const METRICS_TOKEN_MIN_CHARS = 16;
+const METRICS_TOKEN_MAX_CHARS = 512;
+// Printable ASCII without spaces: it travels in an Authorization header.
+const METRICS_TOKEN_PATTERN = /^[\x21-\x7e]+$/;
+// RFC 1123 host names; IP addresses are checked by node:net.
+const HOST_NAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+// The sandbox ships demo credentials: it listens on this machine only unless HOST says otherwise.
+const SANDBOX_DEFAULT_HOST = '127.0.0.1';
+const ALL_INTERFACES = '0.0.0.0';
 
 /** Configuration from the environment, validated once at start. */
 export interface Config {
@@ -9,7 +28,7 @@ export interface Config {
   databaseUrl: string | undefined;
   databasePoolSize: number;
   sandbox: boolean;
-  logLevel: string;
+  logLevel: LogLevel;
   production: boolean;
   /** Background jobs (outbox delivery, settlement) run in this process. */
   workers: boolean;
@@ -22,24 +41,36 @@ export interface Config {
   trustProxy: false | number | string[];
   /** On SIGTERM, how long waits for a subscriber's answer may still end with it before they are abandoned. */
   shutdownGraceMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
+/**
+ * Reads and checks every variable before anything else happens, so that a mistake is
+ * reported at once and by its variable's name, not seconds later by whatever trips on it.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const sandbox = parseBoolean(env.SANDBOX, true, 'SANDBOX');
+  const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
+  const dataDir = env.DATA_DIR ?? './data';
+  // DATA_DIR is only used by the embedded database.
+  if (databaseUrl === undefined) checkDataDir(dataDir);
   return {
     // 0 asks the system for a free port (tests, benchmarks).
     port: parseBoundedInt(env.PORT, 8080, 0, 65_535, 'PORT'),
-    host: env.HOST ?? '0.0.0.0',
-    dataDir: env.DATA_DIR ?? './data',
-    databaseUrl: env.DATABASE_URL || undefined,
+    host: parseHost(env.HOST, sandbox ? SANDBOX_DEFAULT_HOST : ALL_INTERFACES),
+    dataDir,
+    databaseUrl,
     databasePoolSize: parseBoundedInt(env.DATABASE_POOL_SIZE, 20, 1, 500, 'DATABASE_POOL_SIZE'),
-    sandbox: parseBoolean(env.SANDBOX, true, 'SANDBOX'),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    sandbox,
+    logLevel: parseLogLevel(env.LOG_LEVEL),
     production: env.NODE_ENV === 'production',
     workers: parseBoolean(env.WORKERS, true, 'WORKERS'),
     confirmationTimeoutMs: parseBoundedInt(env.CONFIRMATION_TIMEOUT_MS, DEFAULT_CONFIRMATION_TIMEOUT_MS, 1_000, 600_000, 'CONFIRMATION_TIMEOUT_MS'),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     // Below the 30 s the CLI gives a shutdown in all, so abandoned waits are still answered.
     shutdownGraceMs: parseBoundedInt(env.SHUTDOWN_GRACE_MS, 10_000, 0, 20_000, 'SHUTDOWN_GRACE_MS'),
+    metricsToken: parseMetricsToken(env.METRICS_TOKEN),
   };
 }
 
@@ -75,4 +106,83 @@ function parseBoundedInt(value: string | undefined, fallback: number, min: numbe
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new Error(`${name} must be an integer ${min}-${max}, got ${value}`);
   return parsed;
+}
+
+function parseDatabaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'postgres:' || protocol === 'postgresql:') return value;
+  // Never the value itself: it may hold a password.
+  const got = protocol === undefined ? 'not a URL' : `a ${protocol} URL`;
+  throw new Error(`DATABASE_URL must be a postgres:// or postgresql:// URL, got ${got}`);
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === value.toLowerCase());
+  if (level === undefined) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${value}`);
+  return level;
+}
+
+function parseHost(value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  if (isIP(value) !== 0 || HOST_NAME_PATTERN.test(value)) return value;
+  throw new Error(`HOST must be an IP address (without brackets) or a host name, got ${JSON.stringify(value)}`);
+}
+
+function parseMetricsToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  // Never the token itself in a message: only its length.
+  if (value.length < METRICS_TOKEN_MIN_CHARS || value.length > METRICS_TOKEN_MAX_CHARS) {
+    throw new Error(`METRICS_TOKEN must be ${METRICS_TOKEN_MIN_CHARS}-${METRICS_TOKEN_MAX_CHARS} characters long, got ${value.length}`);
+  }
+  if (!METRICS_TOKEN_PATTERN.test(value)) throw new Error('METRICS_TOKEN must be printable ASCII without spaces');
+  return value;
+}
+
+/**
+ * DATA_DIR must be a directory the embedded database can write, or one that can be created.
+ * Checked here because PGlite reports neither clearly: a bare `ErrnoError { errno: 2 }`.
+ */
+function checkDataDir(dataDir: string): void {
+  if (dataDir === IN_MEMORY_DATA_DIR || dataDir === '') return;
+  const target = resolve(dataDir);
+  let existing = target;
+  let stats = statIfExists(existing);
+  while (stats === undefined && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    stats = statIfExists(existing);
+  }
+  const subject = existing === target ? `DATA_DIR ${dataDir}` : `DATA_DIR ${dataDir} cannot be created: ${existing}`;
+  if (stats === undefined || !stats.isDirectory()) throw new Error(`${subject} is not a directory`);
+  if (!writableDirectory(existing, stats, existing === target)) throw new Error(`${subject} is not writable`);
+}
+
+function statIfExists(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    // ENOTDIR: a file stands where a parent directory should be; the walk up finds it.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+// Any read, write and search bit: PGlite's file system (Emscripten) checks the mode bits
+// itself and ignores the user, so a mode-000 directory fails there even for root.
+const ANY_READ_WRITE_SEARCH = [0o444, 0o222, 0o111] as const;
+
+function writableDirectory(path: string, stats: Stats, openedByPglite: boolean): boolean {
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch {
+    return false;
+  }
+  return !openedByPglite || ANY_READ_WRITE_SEARCH.every((bits) => (stats.mode & bits) !== 0);
 }

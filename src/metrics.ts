@@ -1,5 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { secretsEqual } from './kernel/secrets.js';
+
+// RFC 6750: the scheme is case-insensitive, the token one run of non-space characters.
+const BEARER_PATTERN = /^Bearer +(\S+) *$/i;
 
 /** Prometheus metrics: HTTP requests by route and status, payments by outcome, reservation batches. */
 export function createMetrics() {
@@ -44,16 +48,26 @@ export function createMetrics() {
       reservationBatches.observe(size);
       if (fellBack) batchFallbacks.inc();
     },
-    install(app: FastifyInstance) {
+    /** Without a bearerToken, /metrics is open to anyone who reaches the listener. */
+    install(app: FastifyInstance, options: { bearerToken?: string | undefined } = {}) {
       app.addHook('onResponse', async (request, reply) => {
         const route = request.routeOptions.url ?? 'unmatched';
         requests.inc({ method: request.method, route, status: String(reply.statusCode) });
         latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
       });
-      app.get('/metrics', async (_request, reply) => {
+      const onRequest = options.bearerToken === undefined ? [] : [requireBearer(options.bearerToken)];
+      app.get('/metrics', { onRequest }, async (_request, reply) => {
         reply.type(registry.contentType);
         return registry.metrics();
       });
     },
+  };
+}
+
+function requireBearer(token: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const given = BEARER_PATTERN.exec(request.headers.authorization ?? '')?.[1];
+    if (given !== undefined && secretsEqual(given, token)) return;
+    return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').type('text/plain; charset=utf-8').send('Unauthorized\n');
   };
 }

@@ -28,3 +28,9 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** Compares two secrets in a time that tells nothing: neither where they differ nor their lengths. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

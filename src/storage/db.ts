@@ -3,6 +3,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { type DataDirectoryLock, lockDataDirectory } from './data-dir-lock.js';
 import type { Schema } from './schema.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -82,11 +83,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  const inMemory = dataDir === 'memory://' || dataDir === '';
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  // int8 as text, as pg returns it: a JS number would lose precision above 2^53.
-  const parsers = { [types.INT8]: (value: string) => value };
-  const pglite = inMemory ? await PGlite.create({ parsers }) : await PGlite.create({ dataDir, parsers });
+  const { pglite, lock } = await startPglite(dataDir);
   const kysely = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: 'pglite',
@@ -109,11 +106,57 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     exclusively: serialized(),
     async close() {
-      await kysely.destroy();
-      // The dialect only closes a PGlite it has queried through; a migrate-only run has not.
-      if (!pglite.closed) await pglite.close();
+      try {
+        await kysely.destroy();
+        // The dialect only closes a PGlite it has queried through; a migrate-only run has not.
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
+}
+
+/** The data directory is locked before PGlite touches its files, and until they are closed. */
+async function startPglite(dataDir: string): Promise<{ pglite: PGlite; lock: DataDirectoryLock | undefined }> {
+  const inMemory = dataDir === 'memory://' || dataDir === '';
+  if (inMemory) return { pglite: await createPglite(undefined), lock: undefined };
+  mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDirectory(dataDir);
+  try {
+    return { pglite: await createPglite(dataDir), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function createPglite(dataDir: string | undefined): Promise<PGlite> {
+  // int8 as text, as pg returns it: a JS number would lose precision above 2^53.
+  const parsers = { [types.INT8]: (value: string) => value };
+  try {
+    return dataDir === undefined ? await PGlite.create({ parsers }) : await PGlite.create({ dataDir, parsers });
+  } catch (error) {
+    // PGlite's file-system errors are bare objects (`ErrnoError { errno: 2 }`) that name no path.
+    throw new Error(`The embedded database in DATA_DIR ${dataDir ?? 'memory://'} could not be opened: ${describeFailure(error)}`, { cause: error });
+  }
+}
+
+// The WASI errno numbers Emscripten's file system reports, for the ones a data directory meets.
+const WASI_ERRNO: Record<number, string> = {
+  2: 'permission denied',
+  44: 'no such file or directory',
+  51: 'no space left on device',
+  54: 'not a directory',
+  63: 'operation not permitted',
+  69: 'read-only file system',
+};
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const { name, errno } = (error ?? {}) as { name?: unknown; errno?: unknown };
+  if (typeof errno !== 'number') return String(name ?? error);
+  return `${WASI_ERRNO[errno] ?? 'file-system error'} (${String(name ?? 'error')} ${errno})`;
 }
 
 /** PGlite lives in one process: an in-process queue is the whole lock. */

@@ -1,4 +1,4 @@
-import { buildApp, type OpenDcb } from '../../src/app.js';
+import { type BuildOptions, buildApp, type OpenDcb } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { createDatabase } from './postgres.js';
@@ -34,8 +34,13 @@ export async function databaseUrlFor(engine: Engine, name: string): Promise<stri
   return createDatabase(adminUrl, name);
 }
 
-/** A fresh app with its own empty, migrated and seeded database; no listener, no worker. */
-export async function startTestApp(engine: Engine, name: string, overrides: Partial<Config> = {}): Promise<TestApp> {
+/** A fresh app with its own empty, migrated and seeded database; no listener, no worker, no log output (unless build asks). */
+export async function startTestApp(
+  engine: Engine,
+  name: string,
+  overrides: Partial<Config> = {},
+  build: Omit<BuildOptions, 'clock'> = {},
+): Promise<TestApp> {
   const clock = new TestClock();
   const config: Config = {
     ...loadConfig({}),
@@ -44,7 +49,7 @@ export async function startTestApp(engine: Engine, name: string, overrides: Part
     workers: false,
     ...overrides,
   };
-  const app = await buildApp(config, { clock, logger: false });
+  const app = await buildApp(config, { clock, logger: false, ...build });
   return { app, clock, close: () => app.close() };
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
+const RUN_TIMEOUT_MS = 30_000;
 
 export interface ServerProcess {
   baseUrl: string;
@@ -58,4 +59,28 @@ export async function startServerProcess(env: Record<string, string>, command: k
       return code;
     },
   };
+}
+
+export interface FinishedProcess {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+/** Runs an `opendcb` command to its end (killed after timeoutMs) and reports how it ended. */
+export async function runToExit(args: string[], env: Record<string, string>, timeoutMs = RUN_TIMEOUT_MS): Promise<FinishedProcess> {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr, elapsedMs: Date.now() - startedAt };
 }

@@ -59,6 +59,41 @@ for (const engine of engines()) {
   });
 }
 
+describe('GET /metrics with METRICS_TOKEN', () => {
+  const token = 'metrics-token-0123456789';
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp('pglite', 'metrics_token', { metricsToken: token });
+  });
+  after(() => t.close());
+  const scrape = (authorization?: string) =>
+    t.app.http.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+
+  it('answers 401 with a Bearer challenge without the token, or with another', async () => {
+    for (const authorization of [undefined, '', `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, 'Bearer ', `Basic ${token}`, token]) {
+      const response = await scrape(authorization);
+      assert.deepEqual(
+        { status: response.statusCode, challenge: response.headers['www-authenticate'], type: response.headers['content-type'], body: response.body },
+        { status: 401, challenge: 'Bearer realm="metrics"', type: 'text/plain; charset=utf-8', body: 'Unauthorized\n' },
+        `Authorization: ${String(authorization)}`,
+      );
+    }
+  });
+
+  it('answers the metrics with Authorization: Bearer <token> (the scheme in any letter case)', async () => {
+    for (const authorization of [`Bearer ${token}`, `bearer ${token}`]) {
+      const response = await scrape(authorization);
+      assert.equal(response.statusCode, 200);
+      assert.match(response.body, /^# TYPE opendcb_payments_total counter$/m);
+    }
+  });
+
+  it('protects /metrics only: /healthz stays open', async () => {
+    const response = await t.app.http.inject({ method: 'GET', url: '/healthz' });
+    assert.deepEqual({ status: response.statusCode, body: response.json() }, { status: 200, body: { status: 'ok', database: 'pglite' } });
+  });
+});
+
 describe('CLI', () => {
   let dataDir: string;
   before(() => {
