@@ -36,13 +36,17 @@ function countingVerify() {
   return counter;
 }
 
-function setup(options: { realScrypt?: string } = {}) {
+/** Wide enough that only the tests about it meet the budget of hashes for unknown sources. */
+const WIDE_BUDGET = { ratePerSecond: 1000, burst: 10_000 };
+
+function setup(options: { realScrypt?: string; unknownSourceHashes?: { ratePerSecond: number; burst: number } } = {}) {
   const clock = new TestClock();
   const credentials = new Credentials(options.realScrypt ?? 'plain:secret');
   const throttle = new InMemoryLoginThrottle();
   const hashing = countingVerify();
   const verify = options.realScrypt ? async (s: string, h: string) => { hashing.hashes += 1; return verifySecret(s, h); } : hashing.verify;
-  const authenticator = new PasswordAuthenticator({ credentials, throttle, clock, verify });
+  const unknownSourceHashes = options.unknownSourceHashes ?? WIDE_BUDGET;
+  const authenticator = new PasswordAuthenticator({ credentials, throttle, clock, verify, unknownSourceHashes });
   const login = (password: string, source = MERCHANT, username = 'demo', serviceId = 1000) =>
     authenticator.authenticate({ serviceId, username, password, source });
   return { clock, credentials, throttle, hashing, authenticator, login };
@@ -160,10 +164,33 @@ describe('service authentication', () => {
     const t = setup();
     assert.ok((await t.login('secret')).ok, 'the merchant verifies from its source once');
     for (let i = 0; i < LOGIN_THROTTLE.perAccount + 5; i++) await t.login(`guess-${i}`, `198.51.100.${i % 250}`);
-    const restarted = new PasswordAuthenticator({ credentials: t.credentials, throttle: t.throttle, clock: t.clock, verify: t.hashing.verify });
+    const restarted = new PasswordAuthenticator({
+      credentials: t.credentials,
+      throttle: t.throttle,
+      clock: t.clock,
+      verify: t.hashing.verify,
+      unknownSourceHashes: WIDE_BUDGET,
+    });
     const login = (password: string, source: string) => restarted.authenticate({ serviceId: 1000, username: 'demo', password, source });
     assert.ok((await login('secret', MERCHANT)).ok, 'a known source is still checked');
     assert.equal(failureOf(await login('secret', '192.0.2.99')), 'throttled', 'an unknown source is refused unhashed');
+  });
+
+  it('sources that never verified the credential share a budget of hashes a second; known sources do not', async () => {
+    const t = setup({ unknownSourceHashes: { ratePerSecond: 5, burst: 3 } });
+    assert.ok((await t.login('secret')).ok, 'the merchant verifies once (a token)');
+    const flood = await Promise.all(Array.from({ length: 10 }, (_, i) => t.login('x', `198.51.100.${i}`, `junk-${i}`)));
+    assert.deepEqual(flood.map(failureOf), ['invalid', 'invalid', ...Array.from({ length: 8 }, () => 'busy')]);
+    assert.equal(t.hashing.hashes, 3);
+    // Busy checks were never judged: their counts were given back.
+    assert.equal(failureOf(await t.login('x', '198.51.100.9', 'junk-9')), 'busy');
+    t.clock.advance(1_000);
+    assert.equal(failureOf(await t.login('x', '198.51.100.9', 'junk-9')), 'invalid', 'a second later the budget has refilled');
+    // The merchant's source is known: a new password check from it is not held to the budget.
+    for (let i = 0; i < 5; i++) await t.login('x', `198.51.100.${i}`, `junk-${i}`);
+    const fromKnown = new PasswordAuthenticator({ credentials: t.credentials, throttle: t.throttle, clock: t.clock, verify: t.hashing.verify, unknownSourceHashes: { ratePerSecond: 5, burst: 1 } });
+    await fromKnown.authenticate({ serviceId: 1000, username: 'demo', password: 'x', source: '192.0.2.1' });
+    assert.ok((await fromKnown.authenticate({ serviceId: 1000, username: 'demo', password: 'secret', source: MERCHANT })).ok);
   });
 
   it('prune drops ended windows and long-unseen sources', async () => {

@@ -4,6 +4,7 @@ import { BoundedWork, REFUSED } from '../../kernel/bounded-work.js';
 import type { Clock } from '../../kernel/clock.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import { verifySecret } from '../../kernel/secrets.js';
+import { TokenBucket } from '../../kernel/token-bucket.js';
 import { TtlCache } from '../../kernel/ttl-cache.js';
 import type { FailureWindow, LoginThrottleStore, MerchantRepository, StoredCredential } from './ports.js';
 import { allKeys, LOGIN_THROTTLE, type ThrottleKeys, throttleKeys, throttleVerdict } from './throttle.js';
@@ -27,6 +28,12 @@ const LOCK_HINTS = 100_000;
 /** scrypt takes a core for ~15-80 ms: one at a time leaves the other core to paying traffic. */
 const HASH_CONCURRENCY = 1;
 const HASH_QUEUE = 32;
+/**
+ * Hashes a second for sources that never verified the credential (a new merchant server, or
+ * a flood of junk names from many addresses): scrypt takes ~40 ms of a core, so 5 a second
+ * cost a tenth of this two-core machine at most. Known sources are not held to it.
+ */
+const UNKNOWN_SOURCE_HASHES = { ratePerSecond: 5, burst: 20 } as const;
 // Verifying against this when the user is unknown keeps the timing of both paths alike.
 const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
@@ -62,6 +69,8 @@ export interface AuthenticatorDeps {
   clock: Clock;
   /** The password hash check (tests count it). */
   verify?: (secret: string, stored: string) => Promise<boolean>;
+  /** The budget of hashes for sources that never verified the credential (tests widen it). */
+  unknownSourceHashes?: { ratePerSecond: number; burst: number };
 }
 
 type Outcome = Result<ServiceContext, AuthenticationFailure>;
@@ -75,8 +84,9 @@ type Outcome = Result<ServiceContext, AuthenticationFailure>;
  * entry is 45 s old and in use, or inline once it is older than 60 s, so a revoked or
  * changed password stops working within a minute while no request of a busy merchant
  * waits for a hash. Anything else is counted against the throttle before it is hashed,
- * and hashing runs in one slot with a bounded queue (known sources first), so a flood
- * of bad logins costs the flooder, not the merchants.
+ * and hashing runs in one slot with a bounded queue (known sources first) and, for
+ * sources that never verified the credential, a budget of hashes a second, so a flood of
+ * bad logins costs the flooder, not the merchants.
  */
 export class PasswordAuthenticator {
   readonly #fingerprintKey = randomBytes(32);
@@ -85,11 +95,13 @@ export class PasswordAuthenticator {
   readonly #inFlight = new Map<string, Promise<Outcome>>();
   readonly #lockedUntilMs: TtlCache<string, number>;
   readonly #hashing = new BoundedWork({ concurrency: HASH_CONCURRENCY, maxQueued: HASH_QUEUE });
+  readonly #unknownSourceHashes: TokenBucket;
   readonly #verify: (secret: string, stored: string) => Promise<boolean>;
 
   constructor(private readonly deps: AuthenticatorDeps) {
     this.#verify = deps.verify ?? verifySecret;
     this.#lockedUntilMs = new TtlCache(LOCK_HINTS, LOGIN_THROTTLE.windowMs, () => deps.clock.now().getTime());
+    this.#unknownSourceHashes = new TokenBucket(deps.unknownSourceHashes ?? UNKNOWN_SOURCE_HASHES, () => deps.clock.now().getTime());
   }
 
   async authenticate(credentials: PasswordCredentials): Promise<Outcome> {
@@ -182,6 +194,7 @@ export class PasswordAuthenticator {
   ): Promise<boolean | typeof REFUSED> {
     const earlier = this.#verified.get(fingerprint);
     if (stored && earlier && earlier.credentialId === stored.credentialId && earlier.passwordHash === stored.passwordHash) return true;
+    if (!knownSource && !this.#unknownSourceHashes.take()) return REFUSED;
     const hash = stored?.passwordHash ?? UNKNOWN_USER_HASH;
     return this.#hashing.run(() => this.#verify(credentials.password, hash), knownSource ? 'high' : 'normal');
   }
