@@ -128,7 +128,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const strex = { merchants, payments, subscribers, verification, preauthorization };
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', ...strex });
   await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', ...strex });
-  await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations });
+  await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations, consents: preauthorization, clock });
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {

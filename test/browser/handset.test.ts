@@ -62,7 +62,7 @@ describe('sandbox handset page (Chromium)', () => {
       if ((await page.locator('li.prompt').count()) === 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await page.getByRole('button', { name: 'Decline' }).click();
-    await page.waitForURL(url);
+    await page.waitForURL(`${url}?answered=*`);
     assert.deepEqual((await paying).body, { Code: 6, Description: 'The subscriber declined the payment' });
     const forged = await fetch(`${url}/answer`, {
       method: 'POST',
