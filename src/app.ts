@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { SandboxHandsets } from './connectors/sandbox/confirmations.js';
 import { SandboxNetwork } from './connectors/sandbox/network.js';
+import { SANDBOX_SHOWCASE } from './connectors/sandbox/profiles.js';
 import { ConfirmationService } from './core/confirmations/service.js';
 import { PreAuthorizationService } from './core/preauthorization/service.js';
 import { SqlAuthorizationTokenRepository } from './storage/repositories/authorization-tokens.js';
@@ -20,7 +21,8 @@ import { strexSoapPlugin } from './facades/strex/soap/plugin.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { createMetrics } from './metrics.js';
-import { seedDemoData } from './seed.js';
+import { DEMO, seedDemoData } from './seed.js';
+import { startPage } from './web/start/page.js';
 import { type Database, openDatabase } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
 import { SqlMerchantRepository } from './storage/repositories/merchants.js';
@@ -128,7 +130,11 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const strex = { merchants, payments, subscribers, verification, preauthorization };
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', ...strex });
   await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', ...strex });
-  await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations, consents: preauthorization, clock });
+  if (config.sandbox) {
+    await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations, consents: preauthorization, clock });
+    // The start page points at the demo credentials and handsets, which only the sandbox has.
+    await http.register(startPage, { demo: config.production ? null : demoCredentials(), handsets: SANDBOX_SHOWCASE });
+  }
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {
@@ -153,4 +159,8 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       await db.close();
     },
   };
+}
+
+function demoCredentials() {
+  return { serviceId: DEMO.strexServiceId, smsServiceId: DEMO.strexSmsServiceId, username: DEMO.username, password: DEMO.password };
 }

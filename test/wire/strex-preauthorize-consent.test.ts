@@ -109,7 +109,7 @@ for (const engine of engines()) {
       const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
       assert.match(page.body, new RegExp(`<li class="consent" id="consent-${token.id}">`));
       assert.match(page.body, /Gym/);
-      assert.match(page.body, /The merchant says you agreed/);
+      assert.match(page.body, /Consent: the merchant says you agreed; you were not asked here\./);
       const revoke = (fields: string, withCookie = true) =>
         t.app.http.inject({
           method: 'POST',

@@ -81,10 +81,10 @@ function standingConsents(view: HandsetView): string {
 }
 
 function consentItem(c: ConsentRecord, view: HandsetView): string {
-  const how = c.consent === 'prompted' ? 'You agreed on this handset' : 'The merchant says you agreed (you were not asked here)';
+  const how = c.consent === 'prompted' ? 'you agreed on this handset' : 'the merchant says you agreed; you were not asked here';
   return `<li class="consent" id="consent-${c.id}"><p class="origin" id="consent-service-${c.id}">${escapeHtml(c.serviceName)} <span class="meta">(service ${c.serviceId})</span></p>
 <p>${c.description ? escapeHtml(c.description) : '<span class="meta">No description</span>'}</p>
-<p class="meta">${how}. Issued ${timeOf(c.issuedAt, true)}</p>
+<p class="meta">Consent: ${how}.</p><p class="meta">Issued ${timeOf(c.issuedAt, true)}</p>
 <form method="post" action="${handsetPath(view.msisdn)}/revoke" id="revoke-form-${c.id}">${csrfField(view)}<input type="hidden" name="authorization" value="${c.id}">
 <button id="revoke-${c.id}" class="decline" aria-describedby="consent-service-${c.id}">Revoke</button></form></li>`;
 }
@@ -126,7 +126,7 @@ const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:1rem
 .phone{background:#fff;border-radius:1.5rem;padding:1rem 1.25rem;box-shadow:0 2px 12px #0002}h1{font-size:1.15rem;margin:.2rem 0 1rem}
 h2{font-size:.95rem;text-transform:uppercase;letter-spacing:.03em;color:#4a5059;margin:1.2rem 0 .4rem}ul{list-style:none;padding:0;margin:0}
 li{background:#eef3ff;border-radius:.8rem;padding:.6rem .8rem;margin:.5rem 0}li.prompt{background:#fff4dd}li.consent{background:#e9f6ec}
-p{margin:.2rem 0}.origin{font-weight:600}.meta,.hint{color:#4a5059;font-size:.9rem}.empty{color:#4a5059;background:none;padding:0}
+p{margin:.2rem 0}.origin{font-weight:600}.meta,.hint{color:#4a5059;font-size:.9rem;font-weight:400}time{white-space:nowrap}.empty{color:#4a5059;background:none;padding:0}
 form{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.5rem}
 button{font:inherit;font-weight:600;min-height:44px;min-width:44px;padding:.5rem 1.1rem;border-radius:.5rem;border:0;background:#1a7f37;color:#fff;cursor:pointer}
 button.decline{background:#b42318}button:focus-visible,a:focus-visible,.outcome:focus-visible{outline:3px solid #0b5cad;outline-offset:2px}
