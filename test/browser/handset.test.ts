@@ -83,8 +83,10 @@ describe('sandbox handset page and start page (Chromium)', () => {
   it('keeps a focused Confirm button focused across refreshes, announces the prompt, and says what the answer did', async () => {
     const page = await browser.newPage();
     let refreshes = 0;
+    const answers: (string | undefined)[] = [];
     page.on('request', (request) => {
       if (request.url() === handsetUrl(MANUAL)) refreshes += 1;
+      if (request.url().endsWith('/answer')) answers.push(request.headers()['hx-request']);
     });
     await page.goto(handsetUrl(MANUAL));
     const live = page.locator('[aria-live="polite"]');
@@ -115,6 +117,7 @@ describe('sandbox handset page and start page (Chromium)', () => {
     await outcome.waitFor({ timeout: 5_000 });
     assert.equal(await outcome.innerText(), 'You confirmed the payment of 49.00 NOK to Demo Direct Payment.');
     assert.equal(await page.evaluate('document.activeElement.id'), 'outcome', 'focus moves to what happened');
+    assert.deepEqual(answers, ['true'], 'answered through htmx (a boosted form), not a page load');
     await page.locator('li.empty', { hasText: 'Nothing to answer' }).waitFor({ timeout: 5_000 });
     await screenshot(page, 'handset-answered');
     await page.close();

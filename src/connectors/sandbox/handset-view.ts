@@ -25,7 +25,8 @@ export function handsetPath(msisdn: Msisdn): string {
  * The page. The region #live is fetched again every second and morphed into place
  * (assets/handset-morph.js), so every element that must survive a refresh (a focused
  * button, the live region) has a stable id. The outcome sits outside #live: a refresh
- * does not take it away.
+ * does not take it away. #live keeps its hx-select and hx-swap to itself, so the forms in
+ * it are boosted as a plain page's are (hx-disinherit="*" would stop hx-boost too).
  */
 export function handsetPage(view: HandsetView): string {
   const self = handsetPath(view.msisdn);
@@ -35,7 +36,7 @@ export function handsetPage(view: HandsetView): string {
 <style>${STYLE}</style>
 </head><body hx-boost="true"><main class="phone"><h1>Handset ${escapeHtml(view.msisdn)}</h1>
 ${view.outcome ? `<p id="outcome" class="outcome" role="status" tabindex="-1" autofocus>${escapeHtml(view.outcome)}</p>` : ''}
-<div id="live" hx-get="${self}" hx-trigger="every 1s" hx-select="#live" hx-swap="morph" hx-ext="handset-morph" hx-disinherit="*">
+<div id="live" hx-get="${self}" hx-trigger="every 1s" hx-select="#live" hx-swap="morph" hx-ext="handset-morph" hx-disinherit="hx-select hx-swap">
 ${announcer(view)}
 <section aria-labelledby="prompts-title"><h2 id="prompts-title">Waiting for you</h2>
 <ul id="prompts">${view.prompts.map((p) => promptItem(p, view)).join('') || '<li class="empty" id="no-prompts">Nothing to answer</li>'}</ul></section>
