@@ -45,7 +45,19 @@ export async function startTestApp(engine: Engine, name: string, overrides: Part
     ...overrides,
   };
   const app = await buildApp(config, { clock, logger: false });
-  return { app, clock, close: () => app.close() };
+  // A served app is kept alive by its listening socket. These apps answer through inject()
+  // and, on PGlite, hold no socket either, while the waits for a subscriber's answer are
+  // unref'd timers: without this handle the test process can run out of work in the middle
+  // of a wait. It did, under load: the only other handle was a timer internal to PGlite.
+  const keepAlive = setInterval(() => {}, 60_000);
+  return {
+    app,
+    clock,
+    close: async () => {
+      clearInterval(keepAlive);
+      await app.close();
+    },
+  };
 }
 
 export const DEMO_AUTH = basicAuth('demo', 'demo-password');
