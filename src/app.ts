@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { SandboxHandsets } from './connectors/sandbox/confirmations.js';
 import { SandboxNetwork } from './connectors/sandbox/network.js';
+import { SANDBOX_SHOWCASE } from './connectors/sandbox/profiles.js';
 import { ConfirmationService } from './core/confirmations/service.js';
 import { PreAuthorizationService } from './core/preauthorization/service.js';
 import { SqlAuthorizationTokenRepository } from './storage/repositories/authorization-tokens.js';
@@ -24,7 +25,8 @@ import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { loggerOptions } from './logging.js';
 import { createMetrics } from './metrics.js';
-import { seedDemoData } from './seed.js';
+import { DEMO, seedDemoData } from './seed.js';
+import { startPage } from './web/start/page.js';
 import { type Database, openDatabase } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
 import { SqlLoginThrottleStore } from './storage/repositories/login-throttle.js';
@@ -157,7 +159,11 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const strex = { authenticator, payments, subscribers, verification, preauthorization, frameworkErrors };
   await http.register(strexRestPlugin, { prefix: '/restV1.svc', ...strex });
   await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', ...strex });
-  await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations });
+  if (config.sandbox) {
+    await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox: sandboxInbox, prompts: confirmations, consents: preauthorization, clock });
+    // The start page points at the demo credentials and handsets, which only the sandbox has.
+    await http.register(startPage, { demo: config.production ? null : demoCredentials(), handsets: SANDBOX_SHOWCASE });
+  }
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {
@@ -214,4 +220,8 @@ async function bind(http: FastifyInstance, port: number, host: string): Promise<
     const describe = LISTEN_FAILURES[(error as NodeJS.ErrnoException).code ?? ''];
     throw describe ? new Error(describe(port, host), { cause: error }) : error;
   }
+}
+
+function demoCredentials() {
+  return { serviceId: DEMO.strexServiceId, smsServiceId: DEMO.strexSmsServiceId, username: DEMO.username, password: DEMO.password };
 }

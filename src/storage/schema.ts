@@ -116,6 +116,7 @@ export interface Schema {
     external_reference: string;
     client_transaction_id: string;
     description: string | null;
+    consent: string;
     created_at: Timestamp;
     revoked_at: Timestamp | null;
   };

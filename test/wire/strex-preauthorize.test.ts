@@ -122,12 +122,7 @@ for (const engine of engines()) {
         ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Age: '151' }, 2, 'Invalid age'],
         ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', Age: '1.5' }, 2, 'Invalid age'],
         ['1000/preauthorize/0', { Msisdn: '123', TransactionId: 'x' }, 13, 'Invalid msisdn'],
-        ...[1, 3].map((level): [string, Record<string, unknown>, number, string] => [
-          '1000/preauthorize/0',
-          { Msisdn: '+4790000000', TransactionId: 'x', SecurityLevel: level },
-          2,
-          "PreAuthorize needs SecurityLevel 2 (Confirmation): a token stands for the subscriber's consent",
-        ]),
+        ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', SecurityLevel: 3 }, 2, 'SecurityLevel 3 (Pin) is not supported'],
         ['1000/preauthorize/0', { Msisdn: '+4790000000', TransactionId: 'x', ShortNumber: '12345' }, 2, 'Invalid request: body/ShortNumber must match pattern "^[0-9]{4}$"'],
       ];
       for (const [path, body, code, description] of cases) {

@@ -1,5 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { ConfirmationSummary, WaitingConfirmation } from '../../core/confirmations/ports.js';
 import type { SmsGateway, SmsMessage } from '../../core/messaging/ports.js';
+import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
+import type { Clock } from '../../kernel/clock.js';
 import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
 import { registerHandsetPage } from './handset-page.js';
 
@@ -27,11 +30,25 @@ export class SandboxSmsGateway implements SmsGateway {
 
 /** What the handset routes need of the confirmation service. */
 export interface HandsetPrompts {
-  waitingFor(msisdn: Msisdn): Promise<{ id: number; channel: string; sender: string | null; prompt: string; expiresAt: Date }[]>;
+  waitingFor(msisdn: Msisdn): Promise<WaitingConfirmation[]>;
   answer(id: number, msisdn: Msisdn, answer: 'confirmed' | 'declined'): Promise<boolean>;
+  summary(id: number, msisdn: Msisdn): Promise<ConfirmationSummary | null>;
+}
+
+export interface HandsetDeps {
+  inbox: SandboxInbox;
+  prompts: HandsetPrompts;
+  /** The subscriber's side of PreAuthorize tokens: their list, and revoking their own. */
+  consents: Pick<PreAuthorizationService, 'listFor' | 'revokeFor'>;
+  clock: Clock;
 }
 
 const msisdnParams = { type: 'object', properties: { msisdn: { type: 'string', maxLength: 40 } }, required: ['msisdn'] } as const;
+const authorizationParams = {
+  type: 'object',
+  properties: { msisdn: { type: 'string', maxLength: 40 }, id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+  required: ['msisdn', 'id'],
+} as const;
 const promptParams = {
   type: 'object',
   properties: { msisdn: { type: 'string', maxLength: 40 }, id: { type: 'string', pattern: '^[0-9]{1,15}$' }, answer: { enum: ['confirm', 'decline'] } },
@@ -40,10 +57,12 @@ const promptParams = {
 
 /**
  * The virtual handsets: GET /sandbox/handsets/{msisdn}/messages (SMS, oldest first),
- * GET …/prompts (confirmation prompts waiting for an answer) and
- * POST …/prompts/{id}/confirm|decline (JSON only, so a cross-site form cannot answer).
+ * GET …/prompts (confirmation prompts waiting for an answer),
+ * POST …/prompts/{id}/confirm|decline (JSON only, so a cross-site form cannot answer),
+ * GET …/authorizations (the PreAuthorize tokens' consents) and
+ * DELETE …/authorizations/{id} (the subscriber revokes one; no form can send a DELETE).
  */
-export const sandboxHandsetRoutes: FastifyPluginAsync<{ inbox: SandboxInbox; prompts: HandsetPrompts }> = async (app, deps) => {
+export const sandboxHandsetRoutes: FastifyPluginAsync<HandsetDeps> = async (app, deps) => {
   registerHandsetPage(app, deps);
 
   app.get<{ Params: { msisdn: string } }>('/handsets/:msisdn/messages', { schema: { params: msisdnParams } }, async (request, reply) => {
@@ -74,4 +93,28 @@ export const sandboxHandsetRoutes: FastifyPluginAsync<{ inbox: SandboxInbox; pro
       return { status: answer };
     },
   );
+
+  app.get<{ Params: { msisdn: string } }>('/handsets/:msisdn/authorizations', { schema: { params: msisdnParams } }, async (request, reply) => {
+    const msisdn = parseMsisdn(request.params.msisdn);
+    if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
+    const consents = await deps.consents.listFor(msisdn);
+    return consents.map((c) => ({
+      id: c.id,
+      serviceId: c.serviceId,
+      service: c.serviceName,
+      description: c.description,
+      consent: c.consent,
+      issuedAt: c.issuedAt.toISOString(),
+      revokedAt: c.revokedAt?.toISOString() ?? null,
+    }));
+  });
+
+  app.delete<{ Params: { msisdn: string; id: string } }>('/handsets/:msisdn/authorizations/:id', { schema: { params: authorizationParams } }, async (request, reply) => {
+    const msisdn = parseMsisdn(request.params.msisdn);
+    if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
+    if (!(await deps.consents.revokeFor(msisdn, Number(request.params.id)))) {
+      return reply.code(404).send({ error: 'no standing consent with this id for this msisdn' });
+    }
+    return { status: 'revoked' };
+  });
 };

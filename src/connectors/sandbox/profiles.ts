@@ -138,3 +138,13 @@ function operatorOutsideBlocks(msisdn: Msisdn): Operator {
 
 /** The platform blocklist entries the sandbox seed adds (profile 18 of each block). */
 export const SANDBOX_BLACKLISTED: readonly string[] = SANDBOX_BLOCKS.map((b) => `${b.prefix}18`);
+
+/** A few numbers worth trying first (the start page links their handsets). */
+export const SANDBOX_SHOWCASE: readonly { readonly msisdn: string; readonly behaviour: string }[] = [
+  { msisdn: '+4790000000', behaviour: 'pays; confirms prompts by itself after a second' },
+  { msisdn: '+4790000014', behaviour: 'answers prompts only from its handset page' },
+  { msisdn: '+4790000012', behaviour: 'declines every prompt (code 6)' },
+  { msisdn: '+4790000013', behaviour: 'never answers a prompt (code 10 after the timeout)' },
+  { msisdn: '+4790000003', behaviour: 'operator billing barred (code 7)' },
+  { msisdn: '+4790000005', behaviour: 'prepaid, 50.00 NOK balance' },
+];

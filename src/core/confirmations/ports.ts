@@ -1,3 +1,4 @@
+import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 
 export type ConfirmationChannel = 'sms' | 'ussd';
@@ -32,6 +33,15 @@ export interface WaitingConfirmation {
   readonly expiresAt: Date;
 }
 
+/** What a prompt asked and how it ended, for telling the subscriber after they answered. */
+export interface ConfirmationSummary {
+  readonly id: number;
+  readonly status: 'waiting' | ConfirmationOutcome;
+  readonly serviceName: string;
+  /** The payment's amount, or null for consent to a pre-authorisation. */
+  readonly payment: { readonly amountMinor: bigint; readonly currency: Currency } | null;
+}
+
 export interface ConfirmationRepository {
   create(request: NewConfirmation): Promise<number>;
   /** waiting → the answer, if still waiting, unexpired and for this MSISDN. */
@@ -41,6 +51,8 @@ export interface ConfirmationRepository {
   /** The settled outcome of each given request that is no longer waiting. */
   outcomes(ids: readonly number[]): Promise<Map<number, ConfirmationOutcome>>;
   waitingFor(msisdn: Msisdn, at: Date): Promise<WaitingConfirmation[]>;
+  /** The request with this id, if it was put to this MSISDN; one past its time reads as expired. */
+  summary(id: number, msisdn: Msisdn, at: Date): Promise<ConfirmationSummary | null>;
 }
 
 /** Puts a confirmation prompt on the subscriber's handset (USSD dialogue or SMS). */

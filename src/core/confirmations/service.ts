@@ -6,6 +6,7 @@ import type {
   ConfirmationOutcome,
   ConfirmationPrompter,
   ConfirmationRepository,
+  ConfirmationSummary,
   NewConfirmation,
   WaitingConfirmation,
   WaitOutcome,
@@ -63,6 +64,11 @@ export class ConfirmationService {
 
   waitingFor(msisdn: Msisdn): Promise<WaitingConfirmation[]> {
     return this.deps.requests.waitingFor(msisdn, this.deps.clock.now());
+  }
+
+  /** How one of the MSISDN's prompts ended (the handset page's "You confirmed …"). */
+  summary(id: number, msisdn: Msisdn): Promise<ConfirmationSummary | null> {
+    return this.deps.requests.summary(id, msisdn, this.deps.clock.now());
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { isMinimumAge } from '../../core/limits/rules.js';
+import type { ConsentMode } from '../../core/preauthorization/ports.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
 import { authenticatedService, platformOf } from './auth.js';
 import { chargeFault, FAULT, StrexFault } from './faults.js';
@@ -21,10 +22,7 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
       if (body.Platform !== undefined && platformOf(body.Platform) !== platformOf(request.params.platform)) {
         throw new StrexFault(FAULT.Validation, 'Platform in the body contradicts the path');
       }
-      // A token is the subscriber's standing consent: it is only issued once they confirmed.
-      if (body.SecurityLevel !== undefined && body.SecurityLevel !== 2) {
-        throw new StrexFault(FAULT.Validation, 'PreAuthorize needs SecurityLevel 2 (Confirmation): a token stands for the subscriber\'s consent');
-      }
+      const consent = consentOf(body.SecurityLevel);
       // Age is documented as a string: a decimal one has been read as the integer variant,
       // so any other non-empty string (' 18', '1.5', '+18') is not an age.
       const age = body.Age === undefined || body.Age === '' ? undefined : body.Age;
@@ -38,6 +36,7 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
         messageSuffix: body.MessageSuffix,
         tokenDescription: body.TokenDescription,
         requiredAge: age,
+        consent,
       });
       if (!result.ok) throw chargeFault(result.error);
       return sendBody(request, reply, 'PreAuthorizeResponse', {
@@ -47,4 +46,15 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
       });
     },
   );
+}
+
+/**
+ * SecurityLevel 1 (None): the merchant has the subscriber's consent by its own means, so
+ * nobody is asked and the token records that the merchant asserted it. 2 (Confirmation),
+ * and its absence, ask the subscriber. 3 (Pin, "not in use") is refused, as on Pay.
+ */
+function consentOf(securityLevel: number | undefined): ConsentMode {
+  if (securityLevel === 1) return 'merchant_asserted';
+  if (securityLevel === 3) throw new StrexFault(FAULT.Validation, 'SecurityLevel 3 (Pin) is not supported');
+  return 'prompted';
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AuthorizationTokenRepository, NewAuthorizationToken } from '../../core/preauthorization/ports.js';
+import type { AuthorizationTokenRepository, ConsentMode, NewAuthorizationToken, ConsentRecord } from '../../core/preauthorization/ports.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { Schema } from '../schema.js';
 
@@ -16,6 +16,7 @@ export class SqlAuthorizationTokenRepository implements AuthorizationTokenReposi
         external_reference: t.externalReference,
         client_transaction_id: t.clientTransactionId,
         description: t.description,
+        consent: t.consent,
         created_at: t.createdAt,
       })
       .execute();
@@ -39,6 +40,37 @@ export class SqlAuthorizationTokenRepository implements AuthorizationTokenReposi
       .set({ revoked_at: at })
       .where('token_hash', '=', tokenHash)
       .where('service_id', '=', serviceId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async listFor(msisdn: Msisdn, limit: number): Promise<ConsentRecord[]> {
+    const rows = await this.db
+      .selectFrom('authorization_tokens as t')
+      .innerJoin('services as s', 's.id', 't.service_id')
+      .select(['t.id', 't.service_id', 's.name', 't.description', 't.consent', 't.created_at', 't.revoked_at'])
+      .where('t.msisdn', '=', msisdn)
+      .orderBy('t.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((r) => ({
+      id: Number(r.id),
+      serviceId: Number(r.service_id),
+      serviceName: r.name,
+      description: r.description,
+      consent: r.consent as ConsentMode,
+      issuedAt: new Date(r.created_at),
+      revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
+    }));
+  }
+
+  async revokeFor(msisdn: Msisdn, id: number, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('authorization_tokens')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('msisdn', '=', msisdn)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;

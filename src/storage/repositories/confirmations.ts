@@ -3,9 +3,11 @@ import type {
   ConfirmationAnswer,
   ConfirmationOutcome,
   ConfirmationRepository,
+  ConfirmationSummary,
   NewConfirmation,
   WaitingConfirmation,
 } from '../../core/confirmations/ports.js';
+import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { Schema } from '../schema.js';
 
@@ -80,5 +82,25 @@ export class SqlConfirmationRepository implements ConfirmationRepository {
       prompt: r.prompt,
       expiresAt: new Date(r.expires_at),
     }));
+  }
+
+  async summary(id: number, msisdn: Msisdn, at: Date): Promise<ConfirmationSummary | null> {
+    const row = await this.db
+      .selectFrom('confirmation_requests as c')
+      .innerJoin('services as s', 's.id', 'c.service_id')
+      .leftJoin('payments as p', 'p.id', 'c.payment_id')
+      .select(['c.id', 'c.status', 'c.expires_at', 's.name', 'p.amount_minor', 'p.currency'])
+      .where('c.id', '=', id)
+      .where('c.msisdn', '=', msisdn)
+      .executeTakeFirst();
+    if (!row) return null;
+    // A prompt past its time is over, even before its waiter has marked it expired.
+    const overdue = row.status === 'waiting' && new Date(row.expires_at) <= at;
+    return {
+      id: Number(row.id),
+      status: overdue ? 'expired' : (row.status as ConfirmationSummary['status']),
+      serviceName: row.name,
+      payment: row.amount_minor === null || row.currency === null ? null : { amountMinor: BigInt(row.amount_minor), currency: row.currency as Currency },
+    };
   }
 }
