@@ -46,7 +46,7 @@ function setup(options: { realScrypt?: string; unknownSourceHashes?: { ratePerSe
   const hashing = countingVerify();
   const verify = options.realScrypt ? async (s: string, h: string) => { hashing.hashes += 1; return verifySecret(s, h); } : hashing.verify;
   const unknownSourceHashes = options.unknownSourceHashes ?? WIDE_BUDGET;
-  const authenticator = new PasswordAuthenticator({ credentials, throttle, clock, verify, unknownSourceHashes });
+  const authenticator = new PasswordAuthenticator({ credentials, throttle, clock, verify, unknownSourceHashes, refusalHoldMs: 0 });
   const login = (password: string, source = MERCHANT, username = 'demo', serviceId = 1000) =>
     authenticator.authenticate({ serviceId, username, password, source });
   return { clock, credentials, throttle, hashing, authenticator, login };
@@ -170,6 +170,7 @@ describe('service authentication', () => {
       clock: t.clock,
       verify: t.hashing.verify,
       unknownSourceHashes: WIDE_BUDGET,
+      refusalHoldMs: 0,
     });
     const login = (password: string, source: string) => restarted.authenticate({ serviceId: 1000, username: 'demo', password, source });
     assert.ok((await login('secret', MERCHANT)).ok, 'a known source is still checked');
@@ -182,15 +183,49 @@ describe('service authentication', () => {
     const flood = await Promise.all(Array.from({ length: 10 }, (_, i) => t.login('x', `198.51.100.${i}`, `junk-${i}`)));
     assert.deepEqual(flood.map(failureOf), ['invalid', 'invalid', ...Array.from({ length: 8 }, () => 'busy')]);
     assert.equal(t.hashing.hashes, 3);
-    // Busy checks were never judged: their counts were given back.
+    // Busy checks were never judged, so never counted: the source is not throttled.
     assert.equal(failureOf(await t.login('x', '198.51.100.9', 'junk-9')), 'busy');
     t.clock.advance(1_000);
     assert.equal(failureOf(await t.login('x', '198.51.100.9', 'junk-9')), 'invalid', 'a second later the budget has refilled');
     // The merchant's source is known: a new password check from it is not held to the budget.
     for (let i = 0; i < 5; i++) await t.login('x', `198.51.100.${i}`, `junk-${i}`);
-    const fromKnown = new PasswordAuthenticator({ credentials: t.credentials, throttle: t.throttle, clock: t.clock, verify: t.hashing.verify, unknownSourceHashes: { ratePerSecond: 5, burst: 1 } });
+    const fromKnown = new PasswordAuthenticator({ credentials: t.credentials, throttle: t.throttle, clock: t.clock, verify: t.hashing.verify, unknownSourceHashes: { ratePerSecond: 5, burst: 1 }, refusalHoldMs: 0 });
     await fromKnown.authenticate({ serviceId: 1000, username: 'demo', password: 'x', source: '192.0.2.1' });
     assert.ok((await fromKnown.authenticate({ serviceId: 1000, username: 'demo', password: 'secret', source: MERCHANT })).ok);
+  });
+
+  it('a login refused for want of budget writes nothing: the flood costs the database no statement', async () => {
+    const t = setup({ unknownSourceHashes: { ratePerSecond: 5, burst: 1 } });
+    assert.equal(failureOf(await t.login('x', '198.51.100.1', 'junk-1')), 'invalid');
+    const takes = t.throttle.calls.take;
+    const refused = await Promise.all(Array.from({ length: 50 }, (_, i) => t.login('x', `198.51.100.${i + 2}`, `junk-${i + 2}`)));
+    assert.deepEqual(new Set(refused.map(failureOf)), new Set(['busy']));
+    assert.equal(t.throttle.calls.take, takes, 'no failure window was counted');
+    assert.equal(t.throttle.calls.giveBack, 0);
+  });
+
+  it('throttled and busy answers are held, wrong passwords and successes are not', async () => {
+    const clock = new TestClock();
+    const throttle = new InMemoryLoginThrottle();
+    const authenticator = new PasswordAuthenticator({
+      credentials: new Credentials('plain:secret'),
+      throttle,
+      clock,
+      verify: countingVerify().verify,
+      unknownSourceHashes: { ratePerSecond: 5, burst: 1 },
+      refusalHoldMs: 300,
+    });
+    const timed = async (password: string, source: string, username = 'demo') => {
+      const started = performance.now();
+      const result = await authenticator.authenticate({ serviceId: 1000, username, password, source });
+      return { kind: failureOf(result), ms: performance.now() - started };
+    };
+    const wrong = await timed('wrong', GUESSER);
+    assert.equal(wrong.kind, 'invalid');
+    assert.ok(wrong.ms < 250, `a wrong password was held ${wrong.ms} ms`);
+    const busy = await timed('x', '198.51.100.3', 'junk');
+    assert.equal(busy.kind, 'busy');
+    assert.ok(busy.ms >= 290, `busy answered after ${busy.ms} ms`);
   });
 
   it('prune drops ended windows and long-unseen sources', async () => {

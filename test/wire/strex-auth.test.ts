@@ -50,12 +50,24 @@ for (const engine of engines()) {
       const merchantDuring = Promise.all(Array.from({ length: 20 }, () => pay(MERCHANT)));
       const responses = await Promise.all(guesses.map((auth) => status(auth, GUESSER)));
       const descriptions = responses.map((r) => `${r.statusCode} ${(r.json() as { Description: string }).Description}`);
+      // The budget of hashes for new sources answers first, before anything is counted; the
+      // guesses it lets through are counted, and exactly the per-account-source limit is checked.
+      // (The budget refills in real time while the test runs, so a late guess may get a token:
+      // it is then counted, over the limit, and refused as throttled.)
+      const BUSY = '401 Too many logins are being checked; try again shortly';
+      const THROTTLED = '401 Too many failed logins; try again later';
       assert.equal(descriptions.filter((d) => d === '401 Invalid service credentials').length, LOGIN_THROTTLE.perAccountSource);
-      assert.equal(descriptions.filter((d) => d === '401 Too many failed logins; try again later').length, 400 - LOGIN_THROTTLE.perAccountSource);
-      assert.equal(descriptions[299], '401 Too many failed logins; try again later');
-      const retryAfterS = Number(responses[399]?.headers['retry-after']);
-      assert.ok(retryAfterS >= 1 && retryAfterS <= 60, `Retry-After ${retryAfterS}`);
+      assert.equal(descriptions.filter((d) => d === BUSY || d === THROTTLED).length, 400 - LOGIN_THROTTLE.perAccountSource);
+      const rightPassword = String(descriptions[299]);
+      assert.ok(rightPassword === BUSY || rightPassword === THROTTLED, rightPassword);
+      assert.equal(responses[399]?.headers['retry-after'] !== undefined, true);
       for (const response of await merchantDuring) assert.equal(response.statusCode, 200, response.body);
+      // The budget refilled: the guesser's next tries are counted, and its 20 failures lock it out, right password or not.
+      t.clock.advance(10_000);
+      const more = await Promise.all([basicAuth('demo', 'demo-password'), ...Array.from({ length: 19 }, (_, i) => basicAuth('demo', `again-${i}`))].map((auth) => status(auth, GUESSER)));
+      for (const response of more) assert.deepEqual(response.json(), { Code: 1, Description: 'Too many failed logins; try again later' });
+      const retryAfterS = Number(more[0]?.headers['retry-after']);
+      assert.ok(retryAfterS >= 1 && retryAfterS <= 60, `Retry-After ${retryAfterS}`);
       // A minute later the merchant's cached credential is stale; it still gets in, from its row.
       t.clock.advance(61_000);
       assert.equal((await pay(MERCHANT)).statusCode, 200);

@@ -34,6 +34,14 @@ const HASH_QUEUE = 32;
  * cost a tenth of this two-core machine at most. Known sources are not held to it.
  */
 const UNKNOWN_SOURCE_HASHES = { ratePerSecond: 5, burst: 20 } as const;
+/**
+ * A throttled or busy answer is held this long: a refusal costs the server almost nothing,
+ * so a flooder answered at once would come back thousands of times a second and take the
+ * event loop from the merchants; held, each of its connections asks once a second.
+ */
+const REFUSAL_HOLD_MS = 1_000;
+/** Beyond this many held refusals the next are answered at once (timers are memory too). */
+const MAX_HELD_REFUSALS = 10_000;
 // Verifying against this when the user is unknown keeps the timing of both paths alike.
 const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
@@ -71,6 +79,8 @@ export interface AuthenticatorDeps {
   verify?: (secret: string, stored: string) => Promise<boolean>;
   /** The budget of hashes for sources that never verified the credential (tests widen it). */
   unknownSourceHashes?: { ratePerSecond: number; burst: number };
+  /** How long a throttled or busy answer is held (tests shorten it). */
+  refusalHoldMs?: number;
 }
 
 type Outcome = Result<ServiceContext, AuthenticationFailure>;
@@ -97,14 +107,34 @@ export class PasswordAuthenticator {
   readonly #hashing = new BoundedWork({ concurrency: HASH_CONCURRENCY, maxQueued: HASH_QUEUE });
   readonly #unknownSourceHashes: TokenBucket;
   readonly #verify: (secret: string, stored: string) => Promise<boolean>;
+  readonly #refusalHoldMs: number;
+  #heldRefusals = 0;
 
   constructor(private readonly deps: AuthenticatorDeps) {
     this.#verify = deps.verify ?? verifySecret;
+    this.#refusalHoldMs = deps.refusalHoldMs ?? REFUSAL_HOLD_MS;
+    assert(this.#refusalHoldMs >= 0 && this.#refusalHoldMs <= 10_000, 'a refusal is held 0-10 s');
     this.#lockedUntilMs = new TtlCache(LOCK_HINTS, LOGIN_THROTTLE.windowMs, () => deps.clock.now().getTime());
     this.#unknownSourceHashes = new TokenBucket(deps.unknownSourceHashes ?? UNKNOWN_SOURCE_HASHES, () => deps.clock.now().getTime());
   }
 
   async authenticate(credentials: PasswordCredentials): Promise<Outcome> {
+    const outcome = await this.#authenticate(credentials);
+    if (!outcome.ok && outcome.error.kind !== 'invalid') await this.#hold();
+    return outcome;
+  }
+
+  async #hold(): Promise<void> {
+    if (this.#refusalHoldMs === 0 || this.#heldRefusals >= MAX_HELD_REFUSALS) return;
+    this.#heldRefusals += 1;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, this.#refusalHoldMs));
+    } finally {
+      this.#heldRefusals -= 1;
+    }
+  }
+
+  async #authenticate(credentials: PasswordCredentials): Promise<Outcome> {
     if (!wellFormed(credentials)) return err({ kind: 'invalid' });
     const fingerprint = this.#fingerprint(credentials);
     const known = this.#verified.get(fingerprint);
@@ -160,6 +190,12 @@ export class PasswordAuthenticator {
     const keys = throttleKeys(credentials.serviceId, credentials.username, credentials.source);
     const hinted = this.#lockHint(keys);
     if (hinted > 0) return err({ kind: 'throttled', retryAfterMs: hinted });
+    const stored = await this.deps.credentials.findCredential(credentials.serviceId, credentials.username);
+    const knownSource = stored !== null && (await this.deps.throttle.isKnownSource(stored.credentialId, credentials.source));
+    // Out of budget: refused before anything is written, so a flood costs the database nothing.
+    // Nothing is checked either, so there is nothing to count. Every check from an unknown
+    // source takes from the budget, hashed or not, so which guesses are checked is plain.
+    if (!knownSource && !this.#unknownSourceHashes.take()) return err({ kind: 'busy' });
     const now = this.deps.clock.now();
     const windows = await this.deps.throttle.take(allKeys(keys), now, LOGIN_THROTTLE.windowMs);
     const verdict = throttleVerdict({
@@ -168,12 +204,10 @@ export class PasswordAuthenticator {
       account: failuresOf(windows, keys.account),
     });
     if (verdict === 'refuse') return err({ kind: 'throttled', retryAfterMs: this.#rememberLocks(keys, windows) });
-    const stored = await this.deps.credentials.findCredential(credentials.serviceId, credentials.username);
-    const knownSource = stored !== null && (await this.deps.throttle.isKnownSource(stored.credentialId, credentials.source));
     if (verdict === 'known_sources_only' && !knownSource) {
       return err({ kind: 'throttled', retryAfterMs: windowEndMs(windows, keys.account) - now.getTime() });
     }
-    const matches = await this.#matches(credentials, fingerprint, stored, knownSource);
+    const matches = !this.#verifiedAgainst(fingerprint, stored) ? await this.#hash(credentials, stored, knownSource) : true;
     if (matches === REFUSED) {
       await this.deps.throttle.giveBack(windows);
       return err({ kind: 'busy' });
@@ -185,16 +219,14 @@ export class PasswordAuthenticator {
     return ok(stored.service);
   }
 
-  /** Whether the password matches the stored hash; a password already verified against that very hash needs no new hash. */
-  async #matches(
-    credentials: PasswordCredentials,
-    fingerprint: string,
-    stored: StoredCredential | null,
-    knownSource: boolean,
-  ): Promise<boolean | typeof REFUSED> {
+  /** Whether this exact password was already verified against the stored hash (from another source): no new hash needed. */
+  #verifiedAgainst(fingerprint: string, stored: StoredCredential | null): boolean {
     const earlier = this.#verified.get(fingerprint);
-    if (stored && earlier && earlier.credentialId === stored.credentialId && earlier.passwordHash === stored.passwordHash) return true;
-    if (!knownSource && !this.#unknownSourceHashes.take()) return REFUSED;
+    return stored !== null && earlier !== undefined && earlier.credentialId === stored.credentialId && earlier.passwordHash === stored.passwordHash;
+  }
+
+  /** The password hash check, in the bounded slot (known sources first). */
+  #hash(credentials: PasswordCredentials, stored: StoredCredential | null, knownSource: boolean): Promise<boolean | typeof REFUSED> {
     const hash = stored?.passwordHash ?? UNKNOWN_USER_HASH;
     return this.#hashing.run(() => this.#verify(credentials.password, hash), knownSource ? 'high' : 'normal');
   }
