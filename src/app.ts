@@ -21,6 +21,9 @@ import { SqlVerificationRepository } from './storage/repositories/verification.j
 import { FrameworkErrorRoutes } from './facades/shared/framework-errors.js';
 import { strexRestPlugin } from './facades/strex/rest.js';
 import { strexSoapPlugin } from './facades/strex/soap/plugin.js';
+import { loginThrottlePruneJob } from './jobs/login-throttle-prune.js';
+import { outboxDeliveryJob } from './jobs/outbox-delivery.js';
+import { settlementJob } from './jobs/settlement.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { loggerOptions } from './logging.js';
@@ -38,6 +41,9 @@ import { SqlSandboxPrepaidStore } from './storage/repositories/sandbox-prepaid.j
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const REQUEST_TIMEOUT_MS = 120_000;
+
+/** How long a job that found nothing waits before it looks again. */
+const IDLE_POLL_MS = 500;
 
 /** The composed platform: database, core services, HTTP server, background worker. */
 export interface OpenDcb {
@@ -167,7 +173,8 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
 
   let worker: Worker | undefined;
   const startBackgroundWork = () => {
-    worker ??= startWorker({ outbox, payments, authenticator }, (error) => http.log.error({ err: error }, 'background work failed'));
+    const jobs = [outboxDeliveryJob(outbox, IDLE_POLL_MS), settlementJob(payments, IDLE_POLL_MS), loginThrottlePruneJob(authenticator)];
+    worker ??= startWorker(jobs, (error, job) => http.log.error({ err: error, job }, 'background work failed'));
   };
   return {
     http,

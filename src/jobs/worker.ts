@@ -1,57 +1,46 @@
-import type { PasswordAuthenticator } from '../core/merchants/authentication.js';
-import type { OutboxDispatcher } from '../core/outbox/service.js';
-import type { PaymentService } from '../core/payments/service.js';
+import { assert } from '../kernel/assert.js';
+import { type Job, JOB_IDLE_MS } from './job.js';
 
 export interface Worker {
+  /** Stops scheduling and waits for the batches under way. */
   stop(): Promise<void>;
 }
 
-const IDLE_POLL_MS = 500;
-/** Expired throttle windows are deleted this often: they only take space, never change an answer. */
-const PRUNE_INTERVAL_MS = 60_000;
+const MAX_JOBS = 32;
 
 /**
- * Background work: outbox delivery and settlement of pending charges. Coordination is
- * through the database (SKIP LOCKED, conditional updates), so any number of processes
- * can run it side by side.
+ * Runs each registered job on its own schedule: a batch that found work is followed at
+ * once by the next, an empty or failed one by the job's idle wait. Jobs fail apart: a
+ * broken delivery does not stop settlement, nor the reverse, and a slow job does not
+ * delay the others.
  */
-export function startWorker(
-  deps: { outbox: OutboxDispatcher; payments: PaymentService; authenticator?: Pick<PasswordAuthenticator, 'prune'> },
-  onError: (error: unknown) => void,
-  pollMs = IDLE_POLL_MS,
-): Worker {
+export function startWorker(jobs: readonly Job[], onError: (error: unknown, job: string) => void): Worker {
+  assert(jobs.length <= MAX_JOBS, 'a bounded number of jobs');
+  assert(new Set(jobs.map((job) => job.name)).size === jobs.length, 'job names are unique');
+  for (const job of jobs) assert(job.idleMs >= JOB_IDLE_MS.min && job.idleMs <= JOB_IDLE_MS.max, `${job.name}: idle wait out of bounds`);
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let prunedAtMs = 0;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const running = new Map<string, Promise<void>>();
 
-  // The jobs fail apart: a broken delivery must not stop settlement, nor the reverse.
-  const step = async (job: () => Promise<number>) => {
+  const schedule = (job: Job, delayMs: number) => {
+    if (stopped) return;
+    timers.set(job.name, setTimeout(() => running.set(job.name, runOnce(job)), delayMs));
+  };
+  const runOnce = async (job: Job) => {
+    let handled = 0;
     try {
-      return await job();
+      handled = await job.run();
     } catch (error) {
-      onError(error);
-      return 0;
+      onError(error, job.name);
     }
+    schedule(job, handled > 0 ? 0 : job.idleMs);
   };
-  const tick = async () => {
-    const delivered = await step(() => deps.outbox.deliverDue());
-    const settled = await step(() => deps.payments.settlePending());
-    if (deps.authenticator && Date.now() - prunedAtMs >= PRUNE_INTERVAL_MS) {
-      prunedAtMs = Date.now();
-      await step(() => deps.authenticator?.prune() ?? Promise.resolve(0));
-    }
-    if (!stopped) timer = setTimeout(loop, delivered + settled > 0 ? 0 : pollMs);
-  };
-  const loop = () => {
-    running = tick();
-  };
-  timer = setTimeout(loop, pollMs);
+  for (const job of jobs) schedule(job, job.idleMs);
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      await running;
+      for (const timer of timers.values()) clearTimeout(timer);
+      await Promise.all(running.values());
     },
   };
 }
