@@ -147,11 +147,12 @@ describe('service authentication', () => {
     const t = setup();
     assert.ok((await t.login('secret')).ok);
     const flood = Promise.all(Array.from({ length: 500 }, (_, i) => t.login('x', GUESSER, `junk-${i}`)));
-    const started = performance.now();
     assert.ok((await t.login('secret')).ok);
-    const merchantMs = performance.now() - started;
+    const hashesWhenServed = t.hashing.hashes;
     const kinds = (await flood).map(failureOf);
-    assert.ok(merchantMs < 50, `the verified merchant waited ${merchantMs} ms`);
+    // Answered from memory: served while the junk still queued for the hashing slot (each
+    // hash takes a timer turn, which cannot come before the merchant's answer if it waits for none).
+    assert.ok(hashesWhenServed <= 2 && t.hashing.hashes > hashesWhenServed + 10, `served after ${hashesWhenServed} of ${t.hashing.hashes} hashes`);
     assert.ok(t.hashing.hashes - 1 <= LOGIN_THROTTLE.perSource, `${t.hashing.hashes - 1} junk hashes`);
     assert.ok(kinds.includes('busy'), 'beyond the queue a check is refused, not queued');
     assert.ok(kinds.includes('throttled'));
@@ -213,7 +214,7 @@ describe('service authentication', () => {
       clock,
       verify: countingVerify().verify,
       unknownSourceHashes: { ratePerSecond: 5, burst: 1 },
-      refusalHoldMs: 300,
+      refusalHoldMs: 1_000,
     });
     const timed = async (password: string, source: string, username = 'demo') => {
       const started = performance.now();
@@ -222,10 +223,10 @@ describe('service authentication', () => {
     };
     const wrong = await timed('wrong', GUESSER);
     assert.equal(wrong.kind, 'invalid');
-    assert.ok(wrong.ms < 250, `a wrong password was held ${wrong.ms} ms`);
+    assert.ok(wrong.ms < 900, `a wrong password was held ${wrong.ms} ms`);
     const busy = await timed('x', '198.51.100.3', 'junk');
     assert.equal(busy.kind, 'busy');
-    assert.ok(busy.ms >= 290, `busy answered after ${busy.ms} ms`);
+    assert.ok(busy.ms >= 990, `busy answered after ${busy.ms} ms`);
   });
 
   it('prune drops ended windows and long-unseen sources', async () => {

@@ -105,7 +105,7 @@ for (const engine of engines()) {
       };
       const faultDetail = (text: string) => /<Code>(\d+)<\/Code><Description>([^<]*)<\/Description>/.exec(text)?.slice(1);
 
-      it('hostile or malformed XML gets a fault within 100 ms', async () => {
+      it('hostile or malformed XML gets a fault at once (not expanded: within a second even on a loaded machine)', async () => {
         const laughs =
           '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
           '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>' +
@@ -113,7 +113,8 @@ for (const engine of engines()) {
         const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${ENVELOPE(`<GetPaymentStatus>${CREDENTIALS_XML}<ClientReference>&x;</ClientReference></GetPaymentStatus>`)}`;
         for (const body of [laughs, xxe, '<s:Envelope', 'plain text', '<a/>', ENVELOPE('')]) {
           const response = await post(body);
-          assert.ok(response.ms < 100, `${response.ms} ms`);
+          // An expansion of these entities would take seconds and gigabytes; a refusal takes ~1 ms.
+          assert.ok(response.ms < 1_000, `${response.ms} ms`);
           assert.equal(response.status, 500);
           assert.match(response.text, /<faultcode xmlns:a="http:\/\/schemas.microsoft.com\/2009\/WebFault">a:BadRequest<\/faultcode>/);
           assert.equal(faultDetail(response.text)?.[0], '2');

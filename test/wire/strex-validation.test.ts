@@ -129,7 +129,8 @@ for (const engine of engines()) {
         for (const body of [laughs, xxe, '<PaymentRequest><PaymentDetails>', 'not xml at all']) {
           const started = performance.now();
           const response = await strex.raw('POST', '', body, xml);
-          assert.ok(performance.now() - started < 100, 'answered within 100 ms');
+          // An expansion would take seconds and gigabytes; a refusal takes ~1 ms (the bound allows a loaded machine).
+          assert.ok(performance.now() - started < 1_000, 'answered within a second');
           assert.equal(response.status, 400, response.text);
           assert.match(response.text, /^<DirectPaymentFault xmlns="http:\/\/directpay.intele.com\/v1\/faults"[^>]*><Code>2<\/Code>/);
           assert.doesNotMatch(response.text, /root:/);
