@@ -28,4 +28,9 @@ export class TokenBucket {
     this.#tokens -= 1;
     return true;
   }
+
+  /** Returns a token taken for work that turned out not to need it. */
+  giveBack(): void {
+    this.#tokens = Math.min(this.limits.burst, this.#tokens + 1);
+  }
 }

@@ -190,12 +190,15 @@ export class PasswordAuthenticator {
     const keys = throttleKeys(credentials.serviceId, credentials.username, credentials.source);
     const hinted = this.#lockHint(keys);
     if (hinted > 0) return err({ kind: 'throttled', retryAfterMs: hinted });
+    // The budget is taken in arrival order, before anything is awaited, so which of many
+    // concurrent checks are let through is plain; a known source gives its token back.
+    const tokenTaken = this.#unknownSourceHashes.take();
     const stored = await this.deps.credentials.findCredential(credentials.serviceId, credentials.username);
     const knownSource = stored !== null && (await this.deps.throttle.isKnownSource(stored.credentialId, credentials.source));
+    if (knownSource && tokenTaken) this.#unknownSourceHashes.giveBack();
     // Out of budget: refused before anything is written, so a flood costs the database nothing.
-    // Nothing is checked either, so there is nothing to count. Every check from an unknown
-    // source takes from the budget, hashed or not, so which guesses are checked is plain.
-    if (!knownSource && !this.#unknownSourceHashes.take()) return err({ kind: 'busy' });
+    // Nothing is checked either, so there is nothing to count.
+    if (!knownSource && !tokenTaken) return err({ kind: 'busy' });
     const now = this.deps.clock.now();
     const windows = await this.deps.throttle.take(allKeys(keys), now, LOGIN_THROTTLE.windowMs);
     const verdict = throttleVerdict({
