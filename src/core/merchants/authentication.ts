@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../../kernel/assert.js';
 import { BoundedWork, REFUSED } from '../../kernel/bounded-work.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -128,7 +129,7 @@ export class PasswordAuthenticator {
     if (this.#refusalHoldMs === 0 || this.#heldRefusals >= MAX_HELD_REFUSALS) return;
     this.#heldRefusals += 1;
     try {
-      await new Promise((resolve) => setTimeout(resolve, this.#refusalHoldMs));
+      await sleep(this.#refusalHoldMs);
     } finally {
       this.#heldRefusals -= 1;
     }
@@ -210,7 +211,7 @@ export class PasswordAuthenticator {
     if (verdict === 'known_sources_only' && !knownSource) {
       return err({ kind: 'throttled', retryAfterMs: windowEndMs(windows, keys.account) - now.getTime() });
     }
-    const matches = !this.#verifiedAgainst(fingerprint, stored) ? await this.#hash(credentials, stored, knownSource) : true;
+    const matches = this.#verifiedAgainst(fingerprint, stored) ? true : await this.#hash(credentials, stored, knownSource);
     if (matches === REFUSED) {
       await this.deps.throttle.giveBack(windows);
       return err({ kind: 'busy' });
