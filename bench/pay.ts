@@ -7,8 +7,11 @@
 //   4. Strex REST Pay against OpenDCB on embedded PGlite,
 // and prints a table plus bench/results/pay-<timestamp>.json.
 //
+// With BENCH_BASELINE=<git revision>, steps 3 and 4 run as A/B rounds against that revision's
+// build (bench/support/ab.ts) and the ratios current/baseline are printed too.
+//
 // Servers run as child processes so the load generator does not share their event loop.
-// Environment knobs (all optional): BENCH_PAY_SECONDS, BENCH_CONNECTIONS, BENCH_CPU_PROF=<dir>
+// Environment knobs (all optional): BENCH_BASELINE, BENCH_AB_ROUNDS, BENCH_PAY_SECONDS, BENCH_CONNECTIONS, BENCH_CPU_PROF=<dir>
 // (adds --cpu-prof to the OpenDCB server children), BENCH_SKIP=pgbench,bare,pg,pglite,
 // BENCH_SERVER_ENV='NAME=value …' (extra environment for those children), BENCH_REVISION.
 // Settings and knobs: bench/support/settings.ts.
@@ -16,16 +19,20 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
+import { freshDatabase, measureAb, medianCurrent, printAb } from './support/ab.js';
+import { prepareBaseline } from './support/baseline.js';
 import { serverVersion } from './support/database.js';
 import type { LoadFigures } from './support/load.js';
 import { type PgbenchFigures, runPgbench } from './support/pgbench.js';
 import { cleanup, onCleanup } from './support/processes.js';
 import { checkErrors, finishReport, printResultsTable, printVerdicts, startReport, writeResults } from './support/report.js';
-import { type PayFigures, runBareFastify, runPay } from './support/servers.js';
-import { BARE, BARE_SECONDS, CLI, CONNECTIONS, SKIP } from './support/settings.js';
+import { CURRENT, type Database, type PayFigures, runBareFastify, runPay, type Server } from './support/servers.js';
+import { BARE, BARE_SECONDS, BASELINE, CLI, CONNECTIONS, SKIP } from './support/settings.js';
 
 async function main(): Promise<number> {
   if (!existsSync(CLI) || !existsSync(BARE)) throw new Error('build first: npm run bench:pay runs `npm run build`');
+  // Built before anything is measured: the build's CPU must not land in a measured window.
+  const baseline = BASELINE ? prepareBaseline(BASELINE) : undefined;
   const startedAt = new Date();
   const report = startReport(startedAt);
 
@@ -38,12 +45,23 @@ async function main(): Promise<number> {
 
   report.pgbench = await measurePgbench(pgbenchUrl);
   report.bareFastify = await measureBareFastify();
-  report.payPostgres = await measurePayOnPostgres(postgres.url, appUrl);
-  report.payPglite = await measurePayOnPglite();
+  if (baseline) {
+    const measure = (database: Database, server: Server, label: string) =>
+      database === 'postgres'
+        ? freshDatabase(postgres.url, label).then((url) => measurePayOnPostgres(postgres.url, url, server))
+        : measurePayOnPglite(server);
+    report.ab = await measureAb(baseline, measure);
+    report.payPostgres = medianCurrent(report.ab, 'postgres');
+    report.payPglite = medianCurrent(report.ab, 'pglite');
+  } else {
+    report.payPostgres = await measurePayOnPostgres(postgres.url, appUrl);
+    report.payPglite = await measurePayOnPglite();
+  }
   finishReport(report);
 
   printResultsTable(report);
   printVerdicts(report);
+  if (report.ab) printAb(report.ab);
   writeResults(report, startedAt);
   return checkErrors(report) ? 1 : 0;
 }
@@ -63,19 +81,19 @@ async function measureBareFastify(): Promise<LoadFigures | undefined> {
   return bare;
 }
 
-async function measurePayOnPostgres(adminUrl: string, appUrl: string): Promise<PayFigures | undefined> {
+async function measurePayOnPostgres(adminUrl: string, appUrl: string, server = CURRENT): Promise<PayFigures | undefined> {
   if (SKIP.has('pg')) return undefined;
-  const pay = await runPay('postgres', { DATABASE_URL: appUrl }, { adminUrl, appUrl });
-  console.log(`pay (postgres): ${pay.perSecond} payments/s, p99 ${pay.latencyMs.p99} ms`);
+  const pay = await runPay('postgres', { DATABASE_URL: appUrl }, { adminUrl, appUrl }, server);
+  console.log(`pay (postgres, ${server.name}): ${pay.perSecond} payments/s, p99 ${pay.latencyMs.p99} ms`);
   return pay;
 }
 
-async function measurePayOnPglite(): Promise<PayFigures | undefined> {
+async function measurePayOnPglite(server = CURRENT): Promise<PayFigures | undefined> {
   if (SKIP.has('pglite')) return undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'opendcb-bench-pglite-'));
   onCleanup(async () => rmSync(dataDir, { recursive: true, force: true }));
-  const pay = await runPay('pglite', { DATABASE_URL: '', DATA_DIR: dataDir });
-  console.log(`pay (pglite): ${pay.perSecond} payments/s, p99 ${pay.latencyMs.p99} ms`);
+  const pay = await runPay('pglite', { DATABASE_URL: '', DATA_DIR: dataDir }, undefined, server);
+  console.log(`pay (pglite, ${server.name}): ${pay.perSecond} payments/s, p99 ${pay.latencyMs.p99} ms`);
   return pay;
 }
 

@@ -4,13 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { AbReport } from './ab.js';
 import type { CoresUsed } from './cpu.js';
 import type { LoadFigures } from './load.js';
 import { round } from './numbers.js';
 import type { PgbenchFigures } from './pgbench.js';
 import type { PayFigures } from './servers.js';
 import {
+  AB_ROUNDS,
   BARE_SECONDS,
+  BASELINE,
   CONNECTIONS,
   CPU_PROF_DIR,
   MAX_ERROR_RATIO,
@@ -38,6 +41,8 @@ export interface Report {
   bareFastify?: LoadFigures | undefined;
   payPostgres?: PayFigures | undefined;
   payPglite?: PayFigures | undefined;
+  /** BENCH_BASELINE runs: the rounds; payPostgres and payPglite are then this tree's median runs. */
+  ab?: AbReport;
   ratios?: Ratios;
   targetsMet?: TargetsMet;
   finishedAt?: string;
@@ -83,6 +88,8 @@ export function startReport(startedAt: Date): Report {
       pay: { serviceId: SERVICE_ID, serviceCode: SERVICE_CODE, priceMinor: PRICE_MINOR, msisdnSpread: MSISDN_SPREAD },
       cpuProfiles: CPU_PROF_DIR ?? null,
       serverEnv: SERVER_ENV,
+      baseline: BASELINE ?? null,
+      abRounds: BASELINE ? AB_ROUNDS : null,
     },
     targets: TARGETS,
   };
@@ -209,11 +216,16 @@ export function writeResults(report: Report, startedAt: Date): void {
 /** Reports the errors of each run; true when a run's error ratio fails the benchmark. */
 export function checkErrors(report: Report): boolean {
   let failed = false;
-  for (const [name, f] of [
-    ['Pay (PostgreSQL)', report.payPostgres],
-    ['Pay (PGlite)', report.payPglite],
-    ['bare Fastify', report.bareFastify],
-  ] as const) {
+  const abRuns = (report.ab?.rounds ?? []).flatMap((r) =>
+    [r.postgres, r.pglite].flatMap((pair) => (pair ? [pair.baseline, pair.current] : [])),
+  );
+  const runs: [string, LoadFigures | undefined][] = abRuns.length
+    ? abRuns.map((f) => [`Pay (${f.database}, ${f.server})`, f])
+    : [
+        ['Pay (PostgreSQL)', report.payPostgres],
+        ['Pay (PGlite)', report.payPglite],
+      ];
+  for (const [name, f] of [...runs, ['bare Fastify', report.bareFastify] as const]) {
     if (f && f.errorRatio > MAX_ERROR_RATIO) {
       failed = true;
       console.error(

@@ -9,6 +9,14 @@ import { BARE, BARE_SECONDS, CLI, CONNECTIONS, CPU_PROF_DIR, PAY_SECONDS, SERVER
 
 export type Database = 'postgres' | 'pglite';
 
+/** Which build serves: this tree's, or an A/B run's baseline (bench/support/baseline.ts). */
+export interface Server {
+  name: string;
+  cli: string;
+}
+
+export const CURRENT: Server = { name: 'current', cli: CLI };
+
 /** PostgreSQL only: the cluster's admin connection (for statistics) and the server's database. */
 export interface PostgresUrls {
   adminUrl: string;
@@ -36,6 +44,7 @@ export interface ReservationBatches {
 /** DatabaseEffects are there for PostgreSQL only. */
 export interface PayFigures extends LoadFigures, DatabaseEffects {
   database: Database;
+  server: string;
   warmup: LoadFigures;
   reservationBatches: ReservationBatches;
 }
@@ -56,22 +65,22 @@ export async function runBareFastify(): Promise<LoadFigures> {
   }
 }
 
-export async function runPay(database: Database, env: NodeJS.ProcessEnv, pgUrls?: PostgresUrls): Promise<PayFigures> {
+export async function runPay(database: Database, env: NodeJS.ProcessEnv, pgUrls?: PostgresUrls, server = CURRENT): Promise<PayFigures> {
   const port = await freePort();
   const statsBefore = pgUrls ? await databaseStats(pgUrls.adminUrl, pgUrls.appUrl) : undefined;
-  const child = startOpenDcb(database, port, env);
+  const child = startOpenDcb(database, port, env, server);
   let stopped = false;
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(child, `${url}/healthz`);
     const tag = `bench-${database}-${Date.now().toString(36)}`;
-    const warmup = await warmUp(database, url, `${tag}-w`);
+    const warmup = await warmUp(`${database}, ${server.name}`, url, `${tag}-w`);
     if (pgUrls) await checkpoint(pgUrls.adminUrl);
-    console.log(`pay (${database}): ${CONNECTIONS} connections, ${PAY_SECONDS} s …`);
+    console.log(`pay (${database}, ${server.name}): ${CONNECTIONS} connections, ${PAY_SECONDS} s …`);
     const errorSamples: string[] = [];
     const pgPort = pgUrls ? Number(new URL(pgUrls.adminUrl).port) : undefined;
     const result = await loadCountingCores(url, PAY_SECONDS, payRequests(tag, errorSamples), errorSamples, child.proc.pid, pgPort);
-    const out: PayFigures = { ...result, database, warmup, reservationBatches: await reservationBatches(url) };
+    const out: PayFigures = { ...result, database, server: server.name, warmup, reservationBatches: await reservationBatches(url) };
     if (pgUrls && statsBefore) {
       // Backends flush their statistics when they exit: stop the server first.
       await stopChild(child);
@@ -88,9 +97,9 @@ export async function runPay(database: Database, env: NodeJS.ProcessEnv, pgUrls?
   }
 }
 
-function startOpenDcb(database: Database, port: number, env: NodeJS.ProcessEnv): Child {
-  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, database)] : [];
-  return startChild(`opendcb (${database})`, process.execPath, [...nodeArgs, CLI, 'serve'], {
+function startOpenDcb(database: Database, port: number, env: NodeJS.ProcessEnv, server: Server): Child {
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, database, server.name)] : [];
+  return startChild(`opendcb (${database}, ${server.name})`, process.execPath, [...nodeArgs, server.cli, 'serve'], {
     ...process.env,
     ...env,
     PORT: String(port),
@@ -102,9 +111,9 @@ function startOpenDcb(database: Database, port: number, env: NodeJS.ProcessEnv):
   });
 }
 
-async function warmUp(database: Database, url: string, tag: string): Promise<LoadFigures> {
+async function warmUp(what: string, url: string, tag: string): Promise<LoadFigures> {
   const errorSamples: string[] = [];
-  console.log(`pay (${database}): warm-up ${WARMUP_SECONDS} s …`);
+  console.log(`pay (${what}): warm-up ${WARMUP_SECONDS} s …`);
   const warmup = await load(url, WARMUP_SECONDS, payRequests(tag, errorSamples), errorSamples);
   if (warmup.ok === 0) throw new Error(`no Pay succeeded during warm-up: ${errorSamples.join(' | ')}`);
   return warmup;

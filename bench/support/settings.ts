@@ -11,6 +11,10 @@ export const WARMUP_SECONDS = 5;
 export const PGBENCH = { scale: 10, clients: 32, threads: 2, seconds: 15 } as const;
 export const MAX_ERROR_RATIO = 0.005;
 export const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+// A/B: a git revision to measure against in the same run (bench/support/baseline.ts), in
+// BENCH_AB_ROUNDS rounds that alternate which build goes first.
+export const BASELINE = process.env.BENCH_BASELINE || undefined;
+export const AB_ROUNDS = positiveInt('BENCH_AB_ROUNDS', 3);
 export const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || undefined;
 // Extra environment for the OpenDCB server children, e.g. 'WORKERS=false DATABASE_POOL_SIZE=10'.
 export const SERVER_ENV: Record<string, string> = parseServerEnv(process.env.BENCH_SERVER_ENV ?? '');

@@ -1,0 +1,85 @@
+// A/B rounds: the baseline build and this tree's build serve Pay in alternation (odd rounds the
+// baseline first, even rounds this tree first), each on a fresh database of the same cluster,
+// so drift on a noisy host (other work, thermal, the cluster's own growth) falls on both sides.
+// The ratios are the median over rounds of this tree's figure divided by the baseline's.
+import { createDatabase } from '../../test/support/postgres.js';
+import { round } from './numbers.js';
+import type { Baseline } from './baseline.js';
+import { CURRENT, type Database, type PayFigures, type Server } from './servers.js';
+import { AB_ROUNDS } from './settings.js';
+
+export interface AbRound {
+  round: number;
+  first: string;
+  postgres?: { baseline: PayFigures; current: PayFigures };
+  pglite?: { baseline: PayFigures; current: PayFigures };
+}
+
+export interface AbReport {
+  baseline: string;
+  rounds: AbRound[];
+  /** current / baseline, the median over rounds; undefined when that database was skipped. */
+  ratios: Record<'postgresPerSecond' | 'postgresP99' | 'pglitePerSecond' | 'pgliteP99', number | undefined>;
+}
+
+/** Runs one Pay measurement of `server` on `database`; the caller supplies fresh storage. */
+export type MeasurePay = (database: Database, server: Server, label: string) => Promise<PayFigures | undefined>;
+
+export async function measureAb(baseline: Baseline, measure: MeasurePay): Promise<AbReport> {
+  const old: Server = { name: `baseline ${baseline.revision}`, cli: baseline.cli };
+  const rounds: AbRound[] = [];
+  for (let n = 1; n <= AB_ROUNDS; n++) {
+    const order = n % 2 === 1 ? [old, CURRENT] : [CURRENT, old];
+    const entry: AbRound = { round: n, first: order[0]?.name ?? '' };
+    for (const database of ['postgres', 'pglite'] as const) {
+      const figures = new Map<Server, PayFigures | undefined>();
+      for (const server of order) figures.set(server, await measure(database, server, `ab${n}_${server === old ? 'base' : 'cur'}`));
+      const [b, c] = [figures.get(old), figures.get(CURRENT)];
+      if (b && c) entry[database] = { baseline: b, current: c };
+    }
+    rounds.push(entry);
+  }
+  return { baseline: baseline.revision, rounds, ratios: ratios(rounds) };
+}
+
+function ratios(rounds: AbRound[]): AbReport['ratios'] {
+  const of = (database: Database, pick: (f: PayFigures) => number) =>
+    median(rounds.flatMap((r) => (r[database] ? [pick(r[database].current) / pick(r[database].baseline)] : [])));
+  return {
+    postgresPerSecond: of('postgres', (f) => f.perSecond),
+    postgresP99: of('postgres', (f) => f.latencyMs.p99),
+    pglitePerSecond: of('pglite', (f) => f.perSecond),
+    pgliteP99: of('pglite', (f) => f.latencyMs.p99),
+  };
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return round(sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2, 3);
+}
+
+/** This tree's run with the median throughput, which stands for it in the main table. */
+export function medianCurrent(ab: AbReport, database: Database): PayFigures | undefined {
+  const runs = ab.rounds.flatMap((r) => (r[database] ? [r[database].current] : [])).sort((a, b) => a.perSecond - b.perSecond);
+  return runs[Math.floor((runs.length - 1) / 2)];
+}
+
+export function printAb(ab: AbReport): void {
+  console.log(`\nA/B against ${ab.baseline} (${ab.rounds.length} rounds, alternating which goes first)`);
+  for (const r of ab.rounds) {
+    for (const database of ['postgres', 'pglite'] as const) {
+      const pair = r[database];
+      if (!pair) continue;
+      const show = (f: PayFigures) => `${f.perSecond} pay/s p99 ${f.latencyMs.p99} ms`;
+      const ratio = round(pair.current.perSecond / pair.baseline.perSecond, 2);
+      console.log(`  round ${r.round} ${database.padEnd(8)} baseline ${show(pair.baseline)} · current ${show(pair.current)} · ratio ${ratio}`);
+    }
+  }
+  const { postgresPerSecond, postgresP99, pglitePerSecond, pgliteP99 } = ab.ratios;
+  console.log(`current / baseline (median)  PostgreSQL ${postgresPerSecond ?? 'n/a'} throughput, ${postgresP99 ?? 'n/a'} p99`);
+  console.log(`                             PGlite     ${pglitePerSecond ?? 'n/a'} throughput, ${pgliteP99 ?? 'n/a'} p99`);
+}
+
+export const freshDatabase = (adminUrl: string, label: string) => createDatabase(adminUrl, `bench_${label}`);
