@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
-import { freshDatabase, measureAb, medianCurrent, printAb } from './support/ab.js';
+import { measureAb, medianCurrent, printAb } from './support/ab.js';
 import { prepareBaseline } from './support/baseline.js';
 import { serverVersion } from './support/database.js';
 import type { LoadFigures } from './support/load.js';
@@ -40,7 +40,6 @@ async function main(): Promise<number> {
   const postgres = await startPostgres();
   onCleanup(() => postgres.stop());
   report.machine.postgres = await serverVersion(postgres.url);
-  const appUrl = await createDatabase(postgres.url, 'bench_app');
   const pgbenchUrl = await createDatabase(postgres.url, 'bench_pgbench');
 
   report.pgbench = await measurePgbench(pgbenchUrl);
@@ -48,13 +47,13 @@ async function main(): Promise<number> {
   if (baseline) {
     const measure = (database: Database, server: Server, label: string) =>
       database === 'postgres'
-        ? freshDatabase(postgres.url, label).then((url) => measurePayOnPostgres(postgres.url, url, server))
+        ? createDatabase(postgres.url, `bench_${label}`).then((url) => measurePayOnPostgres(postgres.url, url, server))
         : measurePayOnPglite(server);
     report.ab = await measureAb(baseline, measure);
     report.payPostgres = medianCurrent(report.ab, 'postgres');
     report.payPglite = medianCurrent(report.ab, 'pglite');
   } else {
-    report.payPostgres = await measurePayOnPostgres(postgres.url, appUrl);
+    report.payPostgres = await measurePayOnPostgres(postgres.url, await createDatabase(postgres.url, 'bench_app'));
     report.payPglite = await measurePayOnPglite();
   }
   finishReport(report);

@@ -2,7 +2,6 @@
 // baseline first, even rounds this tree first), each on a fresh database of the same cluster,
 // so drift on a noisy host (other work, thermal, the cluster's own growth) falls on both sides.
 // The ratios are the median over rounds of this tree's figure divided by the baseline's.
-import { createDatabase } from '../../test/support/postgres.js';
 import { round } from './numbers.js';
 import type { Baseline } from './baseline.js';
 import { CURRENT, type Database, type PayFigures, type Server } from './servers.js';
@@ -81,5 +80,3 @@ export function printAb(ab: AbReport): void {
   console.log(`current / baseline (median)  PostgreSQL ${postgresPerSecond ?? 'n/a'} throughput, ${postgresP99 ?? 'n/a'} p99`);
   console.log(`                             PGlite     ${pglitePerSecond ?? 'n/a'} throughput, ${pgliteP99 ?? 'n/a'} p99`);
 }
-
-export const freshDatabase = (adminUrl: string, label: string) => createDatabase(adminUrl, `bench_${label}`);
