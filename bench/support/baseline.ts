@@ -4,7 +4,7 @@
 // The export shares this tree's node_modules when the lock files agree (no install, no download);
 // otherwise it installs from the package cache only.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './settings.js';
@@ -23,6 +23,9 @@ export function prepareBaseline(revisionName: string): Baseline {
   const dir = join(tmpdir(), `opendcb-baseline-${revision}`);
   const cli = join(dir, 'dist', 'src', 'cli.js');
   if (existsSync(cli)) return { revision, cli };
+  // No built CLI means an earlier attempt failed part-way (its node_modules link would make the
+  // next symlinkSync throw): start from an empty directory. rmSync removes a link, not its target.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const archive = spawnSync('git', ['archive', '--format=tar', revision], { cwd: ROOT, maxBuffer: 1 << 30 });
   if (archive.status !== 0) throw new Error(`git archive ${revision} failed: ${archive.stderr.toString()}`);
