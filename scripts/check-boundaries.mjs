@@ -52,8 +52,9 @@ function allowed(from, to) {
       if (SUBFOLDER_LAYERS.has(A)) {
         if (B === 'kernel' || B === 'core') return true;
         if (B !== A) return false;
-        // same layer: own subfolder, or the layer's shared folder
-        if (to.sub === 'shared') return true;
+        // same layer: own subfolder, or the layer's shared folder (for facades also the facade kit,
+        // which itself may use facades/shared but no facade)
+        if (to.sub === 'shared' || (A === 'facades' && to.sub === 'kit' && from.sub !== 'shared')) return true;
         return from.sub === to.sub;
       }
       // unknown layer: only kernel/core/itself

@@ -20,7 +20,7 @@ import { SqlSandboxMessages } from './storage/repositories/sandbox-messages.js';
 import { SqlVerificationRepository } from './storage/repositories/verification.js';
 import { FrameworkErrorRoutes } from './facades/shared/framework-errors.js';
 import { strexRestPlugin } from './facades/strex/rest.js';
-import { strexSoapPlugin } from './facades/strex/soap/plugin.js';
+import { strexSoapPlugin } from './facades/strex/soap.js';
 import { loginThrottlePruneJob } from './jobs/login-throttle-prune.js';
 import { outboxDeliveryJob } from './jobs/outbox-delivery.js';
 import { settlementJob } from './jobs/settlement.js';

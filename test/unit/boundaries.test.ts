@@ -59,6 +59,25 @@ test('cross-facade and facade->web imports are violations', () => {
   }
 });
 
+test('a facade may use the facade kit; the kit may use facades/shared but no facade, and shared not the kit', () => {
+  const dir = fixture({
+    'facades/kit/op.ts': "import { sh } from '../shared/sh.js';\nimport { f } from '../strex/f.js';\nexport const op = [sh, f];\n",
+    'facades/shared/sh.ts': "import { op } from '../kit/op.js';\nexport const sh = op;\n",
+    'facades/strex/f.ts': "import { op } from '../kit/op.js';\nexport const f = op;\n",
+  });
+  try {
+    const { code, output } = run(dir);
+    assert.equal(code, 1);
+    assert.match(output, /facades\/kit -> facades\/strex/);
+    assert.match(output, /facades\/shared -> facades\/kit/);
+    assert.doesNotMatch(output, /facades\/strex -> facades\/kit/);
+    assert.doesNotMatch(output, /facades\/kit -> facades\/shared/);
+    assert.match(output, /2 boundary violation/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('legal imports pass', () => {
   const dir = fixture({
     'kernel/k.ts': 'export const k = 1;\n',

@@ -58,12 +58,6 @@ export async function authenticateService(
   return result.value;
 }
 
-/** The service the onRequest hook authenticated; every handler's queries are scoped by it. */
-export function authenticatedService(request: { strexService?: ServiceContext }): ServiceContext {
-  if (!request.strexService) throw unauthorized();
-  return request.strexService;
-}
-
 /** PreAuthorize's platform, written as an int or a name (0 / directpay, 1 / sms). */
 export function platformOf(text: string | number | undefined): Platform | null {
   const value = String(text ?? '').toLowerCase();

@@ -1,32 +1,57 @@
-import type { Static } from 'typebox';
 import type { PaymentService } from '../../core/payments/service.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
 import type { VerificationError, VerificationService } from '../../core/verification/service.js';
 import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
 import { parseWireDateTime } from '../../kernel/wcf-date.js';
+import { defineOperation } from '../kit/operation.js';
 import { chargeFault, FAULT, reverseFault, StrexFault } from './faults.js';
 import { toChargeCommand, toWireStatus } from './mapping.js';
-import type { PaymentDetails, SendVerificationCodeRequest, VerifyVerificationCodeRequest } from './wire.js';
+import {
+  PayInput,
+  PaymentResponse,
+  PaymentStatusInput,
+  PaymentStatusResponse,
+  ReversePaymentInput,
+  ReversePaymentResponse,
+  SendVerificationCodeRequest,
+  VerifyVerificationCodeRequest,
+} from './wire.js';
 
-/** The Strex operations, shared by the REST and SOAP bindings: wire values in, wire values out. */
-
-export async function pay(payments: PaymentService, service: ServiceContext, details: Static<typeof PaymentDetails>) {
-  const result = await payments.charge(service, toChargeCommand(details));
-  if (!result.ok) throw chargeFault(result.error);
-  return { ClientReference: result.value.clientReference, TransactionId: result.value.paymentId };
-}
-
-export async function reversePayment(payments: PaymentService, service: ServiceContext, transactionId: string) {
-  if (!/^[0-9]{1,10}$/.test(transactionId)) throw new StrexFault(FAULT.Validation, `Invalid transaction id ${transactionId}`);
-  const result = await payments.reverse(service, Number(transactionId));
-  if (!result.ok) throw reverseFault(result.error);
-  return { TransactionId: result.value.paymentId };
-}
-
-export async function paymentStatus(payments: PaymentService, service: ServiceContext, clientReference: string) {
-  const payment = await payments.status(service, clientReference);
-  if (!payment) throw new StrexFault(FAULT.NotFound, `No payment with ClientReference ${clientReference}`);
-  return { ClientReference: payment.clientReference, PaymentStatus: toWireStatus(payment.status), TransactionId: payment.paymentId };
+/** The Strex payment operations, declared once for the REST and SOAP bindings: wire values in, wire values out. */
+export function paymentOperations(payments: PaymentService) {
+  return {
+    pay: defineOperation({
+      name: 'Pay',
+      input: PayInput,
+      output: PaymentResponse,
+      async handle(service: ServiceContext, { PaymentDetails }) {
+        const result = await payments.charge(service, toChargeCommand(PaymentDetails));
+        if (!result.ok) throw chargeFault(result.error);
+        return { ClientReference: result.value.clientReference, TransactionId: result.value.paymentId };
+      },
+    }),
+    reversePayment: defineOperation({
+      name: 'ReversePayment',
+      input: ReversePaymentInput,
+      output: ReversePaymentResponse,
+      async handle(service: ServiceContext, { ReversePaymentDetails: { TransactionId: transactionId } }) {
+        if (!/^[0-9]{1,10}$/.test(transactionId)) throw new StrexFault(FAULT.Validation, `Invalid transaction id ${transactionId}`);
+        const result = await payments.reverse(service, Number(transactionId));
+        if (!result.ok) throw reverseFault(result.error);
+        return { TransactionId: result.value.paymentId };
+      },
+    }),
+    getPaymentStatus: defineOperation({
+      name: 'GetPaymentStatus',
+      input: PaymentStatusInput,
+      output: PaymentStatusResponse,
+      async handle(service: ServiceContext, { ClientReference: clientReference }) {
+        const payment = await payments.status(service, clientReference);
+        if (!payment) throw new StrexFault(FAULT.NotFound, `No payment with ClientReference ${clientReference}`);
+        return { ClientReference: payment.clientReference, PaymentStatus: toWireStatus(payment.status), TransactionId: payment.paymentId };
+      },
+    }),
+  };
 }
 
 const VERIFICATION_FAULTS: Record<VerificationError['kind'], (typeof FAULT)[keyof typeof FAULT]> = {
@@ -36,25 +61,31 @@ const VERIFICATION_FAULTS: Record<VerificationError['kind'], (typeof FAULT)[keyo
   expired: FAULT.Expired,
 };
 
-export async function sendVerificationCode(
-  verification: VerificationService,
-  service: ServiceContext,
-  request: Static<typeof SendVerificationCodeRequest>,
-): Promise<void> {
-  const msisdn = msisdnOf(request.Msisdn);
-  const expiry = request.ExpiryTime === undefined || request.ExpiryTime === '' ? undefined : parseWireDateTime(request.ExpiryTime);
-  if (expiry === null) throw new StrexFault(FAULT.Validation, 'Invalid ExpiryTime');
-  const result = await verification.send(service, { msisdn, verificationExpiresAt: expiry, template: request.Template });
-  if (!result.ok) throw new StrexFault(VERIFICATION_FAULTS[result.error.kind], result.error.message);
-}
-
-export async function verifyVerificationCode(
-  verification: VerificationService,
-  service: ServiceContext,
-  request: Static<typeof VerifyVerificationCodeRequest>,
-): Promise<void> {
-  const result = await verification.verify(service, msisdnOf(request.Msisdn), request.VerificationCode);
-  if (!result.ok) throw new StrexFault(VERIFICATION_FAULTS[result.error.kind], result.error.message);
+/** SendVerificationCode and VerifyVerificationCode; both answer without a result. */
+export function verificationOperations(verification: VerificationService) {
+  return {
+    sendVerificationCode: defineOperation({
+      name: 'SendVerificationCode',
+      input: SendVerificationCodeRequest,
+      output: null,
+      async handle(service: ServiceContext, request) {
+        const msisdn = msisdnOf(request.Msisdn);
+        const expiry = request.ExpiryTime === undefined || request.ExpiryTime === '' ? undefined : parseWireDateTime(request.ExpiryTime);
+        if (expiry === null) throw new StrexFault(FAULT.Validation, 'Invalid ExpiryTime');
+        const result = await verification.send(service, { msisdn, verificationExpiresAt: expiry, template: request.Template });
+        if (!result.ok) throw new StrexFault(VERIFICATION_FAULTS[result.error.kind], result.error.message);
+      },
+    }),
+    verifyVerificationCode: defineOperation({
+      name: 'VerifyVerificationCode',
+      input: VerifyVerificationCodeRequest,
+      output: null,
+      async handle(service: ServiceContext, request) {
+        const result = await verification.verify(service, msisdnOf(request.Msisdn), request.VerificationCode);
+        if (!result.ok) throw new StrexFault(VERIFICATION_FAULTS[result.error.kind], result.error.message);
+      },
+    }),
+  };
 }
 
 /** An MSISDN in any documented form, or fault 13. */

@@ -1,25 +1,22 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
 import { isMinimumAge } from '../../core/limits/rules.js';
+import type { ServiceContext } from '../../core/merchants/types.js';
 import type { ConsentMode } from '../../core/preauthorization/ports.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
-import { authenticatedService, platformOf } from './auth.js';
+import { defineOperation } from '../kit/operation.js';
+import { platformOf } from './auth.js';
 import { chargeFault, FAULT, StrexFault } from './faults.js';
-import { sendBody } from './negotiation.js';
 import { msisdnOf } from './operations.js';
-import { faultResponses, PreAuthorizeParams, PreAuthorizeRequest, PreAuthorizeResponse } from './wire.js';
+import { PreAuthorizeRequest, PreAuthorizeResponse } from './wire.js';
 
-/** PreAuthorize (REST only): POST /service/{serviceId}/preauthorize/{platform}, the reference §17 route. */
-export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization: PreAuthorizationService): void {
-  app.post<{ Params: Static<typeof PreAuthorizeParams>; Body: Static<typeof PreAuthorizeRequest> }>(
-    '/service/:serviceId/preauthorize/:platform',
-    {
-      config: { platformFromPath: true },
-      schema: { params: PreAuthorizeParams, body: PreAuthorizeRequest, response: { 200: PreAuthorizeResponse, ...faultResponses } },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      if (body.Platform !== undefined && platformOf(body.Platform) !== platformOf(request.params.platform)) {
+/** PreAuthorize (REST only, POST /service/{serviceId}/preauthorize/{platform}, the reference §17 route). */
+export function preAuthorizeOperation(preauthorization: PreAuthorizationService) {
+  return defineOperation({
+    name: 'PreAuthorize',
+    input: PreAuthorizeRequest,
+    output: PreAuthorizeResponse,
+    async handle(service: ServiceContext, body) {
+      // The service was authenticated for the platform the path names.
+      if (body.Platform !== undefined && platformOf(body.Platform) !== service.platform) {
         throw new StrexFault(FAULT.Validation, 'Platform in the body contradicts the path');
       }
       const consent = consentOf(body.SecurityLevel);
@@ -27,7 +24,7 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
       // so any other non-empty string (' 18', '1.5', '+18') is not an age.
       const age = body.Age === undefined || body.Age === '' ? undefined : body.Age;
       if (age !== undefined && (typeof age !== 'number' || !isMinimumAge(age))) throw new StrexFault(FAULT.Validation, 'Invalid age');
-      const result = await preauthorization.authorize(authenticatedService(request), {
+      const result = await preauthorization.authorize(service, {
         msisdn: msisdnOf(body.Msisdn),
         clientTransactionId: body.TransactionId,
         channel: body.ConfirmationChannel === 1 ? 'ussd' : 'sms',
@@ -39,13 +36,13 @@ export function registerPreAuthorizeRoute(app: FastifyInstance, preauthorization
         consent,
       });
       if (!result.ok) throw chargeFault(result.error);
-      return sendBody(request, reply, 'PreAuthorizeResponse', {
+      return {
         ExternalTransactionReference: result.value.externalReference,
         Token: result.value.token,
         TransactionId: result.value.clientTransactionId,
-      });
+      };
     },
-  );
+  });
 }
 
 /**

@@ -1,5 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { Static } from 'typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { PasswordAuthenticator } from '../../core/merchants/authentication.js';
 import type { Platform, ServiceContext } from '../../core/merchants/types.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
@@ -7,23 +6,14 @@ import type { PaymentService } from '../../core/payments/service.js';
 import type { SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { VerificationService } from '../../core/verification/service.js';
 import type { FrameworkErrorRoutes } from '../shared/framework-errors.js';
-import { wireInputValidatorCompiler } from '../shared/wire-validator.js';
-import { authenticateRest, authenticatedService as service, platformOf } from './auth.js';
-import { registerPreAuthorizeRoute } from './preauthorize.js';
+import { restBinding } from '../kit/rest.js';
+import { authenticateRest, platformOf } from './auth.js';
+import { strexFaults, sendRestFault } from './fault-policy.js';
 import { FAULT, frameworkFault, StrexFault } from './faults.js';
-import { pay, paymentStatus, reversePayment } from './operations.js';
-import { registerUserInfoRoutes } from './userinfo.js';
-import { registerVerificationRoutes } from './verification.js';
-import { MAX_BODY_BYTES, parseXmlBody, sendBody, sendFault, withoutNulls } from './negotiation.js';
-import {
-  faultResponses,
-  PaymentParams,
-  PaymentRequest,
-  PaymentResponse,
-  PaymentStatusResponse,
-  ReversePaymentResponse,
-  ServiceParams,
-} from './wire.js';
+import { paymentOperations, verificationOperations } from './operations.js';
+import { preAuthorizeOperation } from './preauthorize.js';
+import { userInfoOperations } from './userinfo.js';
+import { faultResponses, MAX_BODY_BYTES, MsisdnParams, PaymentParams, PreAuthorizeParams, SaleQuery, ServiceParams, TYPES_NS } from './wire.js';
 
 export interface StrexFacadeDeps {
   authenticator: PasswordAuthenticator;
@@ -36,94 +26,80 @@ export interface StrexFacadeDeps {
 }
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    strexService?: ServiceContext;
-  }
   interface FastifyContextConfig {
-    /** The route answers without service credentials. */
-    anonymous?: boolean;
     /** The service's platform is the one the :platform path parameter names (PreAuthorize). */
     platformFromPath?: boolean;
   }
 }
 
-
-/** Strex Direct Payment REST interface, mounted at /restV1.svc. */
+/** Strex Direct Payment REST interface, mounted at /restV1.svc: the Strex operations on their reference §17 routes. */
 export const strexRestPlugin: FastifyPluginAsync<StrexFacadeDeps> = async (app, deps) => {
-  // Fastify's own JSON parser (it refuses prototype poisoning), but an empty body is no
-  // body (clients that set Content-Type on every request set it on DELETE and GET too),
-  // and a null member is an absent one (WCF and Jackson clients write null optionals).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, (error, parsed) => (error ? done(error, undefined) : done(null, withoutNulls(parsed))));
+  const rest = restBinding<ServiceContext, StrexFault>(app, {
+    xmlNamespace: TYPES_NS,
+    maxBodyBytes: MAX_BODY_BYTES,
+    faultResponses,
+    faults: strexFaults,
+    frameworkFault,
+    sendFault: sendRestFault,
+    authenticate: (request) => authenticateRest(deps.authenticator, request, platformOfRoute(request)),
+    frameworkErrors: deps.frameworkErrors,
+    logLabel: 'strex request failed',
   });
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => {
-    try {
-      done(null, parseXmlBody(String(body)));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
+  const payments = paymentOperations(deps.payments);
+  const verification = verificationOperations(deps.verification);
+  const userInfo = userInfoOperations(deps.subscribers);
+
+  rest.route(payments.pay, { method: 'POST', url: '/service/:serviceId/pay', params: ServiceParams, body: payments.pay.input });
+  rest.route(payments.reversePayment, {
+    method: 'DELETE',
+    url: '/service/:serviceId/pay/:reference',
+    params: PaymentParams,
+    input: ({ params }) => ({ ReversePaymentDetails: { TransactionId: params.reference } }),
   });
-  // Params, query strings and bodies are read by the shared wire-input hygiene, not by
-  // Ajv: Ajv's coercion charged "0x3E8", "1e3" and [1000] as 1000 øre (decisions §28).
-  app.setValidatorCompiler(wireInputValidatorCompiler);
-  app.setErrorHandler((error: FastifyError, request, reply) => sendFault(request, reply, toFault(app, error)));
-  deps.frameworkErrors.register(app.prefix, (error, request, reply) => sendFault(request, reply, frameworkFault(error)));
-  // Fastify's 404 router ignores caseSensitive: false, so unknown operations are a route here.
-  const noSuchOperation = async () => {
-    throw new StrexFault(FAULT.NotFound, 'No such operation');
-  };
-  app.setNotFoundHandler((request, reply) => sendFault(request, reply, new StrexFault(FAULT.NotFound, 'No such operation')));
-  app.all('/*', { config: { anonymous: true } }, noSuchOperation);
-  // Credentials are checked before the body is even parsed: a stranger learns nothing of the schema.
-  app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config.anonymous) return;
-    let platform: Platform = 'directpay';
-    if (request.routeOptions.config.platformFromPath) {
-      platform = platformOf((request.params as { platform?: string }).platform) ?? invalidPlatform();
-    }
-    request.strexService = await authenticateRest(deps.authenticator, request, platform);
+  rest.route(payments.getPaymentStatus, {
+    method: 'GET',
+    url: '/service/:serviceId/pay/:reference',
+    params: PaymentParams,
+    input: ({ params }) => ({ ClientReference: params.reference }),
   });
 
-  app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof PaymentRequest> }>(
-    '/service/:serviceId/pay',
-    { schema: { params: ServiceParams, body: PaymentRequest, response: { 200: PaymentResponse, ...faultResponses } } },
-    async (request, reply) =>
-      sendBody(request, reply, 'PaymentResponse', await pay(deps.payments, service(request), request.body.PaymentDetails)),
-  );
+  const msisdnRoute = '/service/:serviceId/msisdn/:msisdn';
+  const msisdnOnly = ({ params }: { params: { msisdn: string } }) => ({ msisdn: params.msisdn });
+  const withSale = ({ params, query }: { params: { msisdn: string }; query: object }) => ({ ...query, msisdn: params.msisdn });
+  rest.route(userInfo.userInfoV1, { method: 'GET', url: msisdnRoute, params: MsisdnParams, input: msisdnOnly });
+  rest.route(userInfo.userInfoV2, { method: 'GET', url: `${msisdnRoute}/userinfoV2`, params: MsisdnParams, querystring: SaleQuery, input: withSale });
+  rest.route(userInfo.userInfoV3, { method: 'GET', url: `${msisdnRoute}/userinfoV3`, params: MsisdnParams, input: msisdnOnly });
+  rest.route(userInfo.userInfoSummary, {
+    method: 'GET',
+    url: `${msisdnRoute}/userinfoSummary`,
+    params: MsisdnParams,
+    querystring: SaleQuery,
+    input: withSale,
+  });
 
-  registerUserInfoRoutes(app, deps.subscribers);
-  registerVerificationRoutes(app, deps.verification);
-  registerPreAuthorizeRoute(app, deps.preauthorization);
+  const { sendVerificationCode, verifyVerificationCode } = verification;
+  rest.route(sendVerificationCode, { method: 'POST', url: '/service/:serviceId/verificationcode', params: ServiceParams, body: sendVerificationCode.input });
+  rest.route(verifyVerificationCode, {
+    method: 'POST',
+    url: '/service/:serviceId/verificationcode/verify',
+    params: ServiceParams,
+    body: verifyVerificationCode.input,
+  });
 
-  app.delete<{ Params: Static<typeof PaymentParams> }>(
-    '/service/:serviceId/pay/:reference',
-    { schema: { params: PaymentParams, response: { 200: ReversePaymentResponse, ...faultResponses } } },
-    async (request, reply) =>
-      sendBody(request, reply, 'ReversePaymentResponse', await reversePayment(deps.payments, service(request), request.params.reference)),
-  );
-
-  app.get<{ Params: Static<typeof PaymentParams> }>(
-    '/service/:serviceId/pay/:reference',
-    { schema: { params: PaymentParams, response: { 200: PaymentStatusResponse, ...faultResponses } } },
-    async (request, reply) =>
-      sendBody(request, reply, 'PaymentStatusResponse', await paymentStatus(deps.payments, service(request), request.params.reference)),
-  );
+  const preAuthorize = preAuthorizeOperation(deps.preauthorization);
+  rest.route(preAuthorize, {
+    method: 'POST',
+    url: '/service/:serviceId/preauthorize/:platform',
+    config: { platformFromPath: true },
+    params: PreAuthorizeParams,
+    body: preAuthorize.input,
+  });
 };
 
-function invalidPlatform(): never {
-  throw new StrexFault(FAULT.Validation, 'Invalid platform: use 0 (directpay) or 1 (sms)');
-}
-
-/** Every error leaves as a DirectPaymentFault: never a stack trace, never Fastify's own body. */
-function toFault(app: FastifyInstance, error: FastifyError): StrexFault {
-  if (error instanceof StrexFault) return error;
-  if (error.validation) return new StrexFault(FAULT.Validation, `Invalid request: ${error.message}`);
-  const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new StrexFault(FAULT.Validation, `Invalid request: ${error.message}`);
-  app.log.error({ err: error }, 'strex request failed');
-  return new StrexFault(FAULT.Internal, 'Internal server error');
+/** Direct Payment, or for PreAuthorize the platform the path names. */
+function platformOfRoute(request: FastifyRequest): Platform {
+  if (!request.routeOptions.config.platformFromPath) return 'directpay';
+  const platform = platformOf((request.params as { platform?: string }).platform);
+  if (platform === null) throw new StrexFault(FAULT.Validation, 'Invalid platform: use 0 (directpay) or 1 (sms)');
+  return platform;
 }

@@ -1,18 +1,14 @@
-import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { SubscriberProfile } from '../../core/carrier/ports.js';
 import { isMinimumAge } from '../../core/limits/rules.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
 import type { SaleCheck, SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
-import { authenticatedService } from './auth.js';
+import { defineOperation } from '../kit/operation.js';
 import { chargeFault, FAULT, StrexFault } from './faults.js';
-import { sendBody } from './negotiation.js';
 import { msisdnOf } from './operations.js';
-import { faultResponses, MsisdnParams, SaleQuery, UserInfoSummary, UserInfoV1, UserInfoV3 } from './wire.js';
+import { MsisdnInput, SaleInput, type SaleQuery, UserInfoSummary, UserInfoV1, UserInfoV3 } from './wire.js';
 
-type Params = { Params: Static<typeof MsisdnParams> };
-type WithSaleQuery = Params & { Querystring: Static<typeof SaleQuery> };
 type Fault = { Code: number; Description: string };
 
 const VALIDITY: Record<SubscriberProfile['registration'], number> = {
@@ -26,57 +22,57 @@ const SOURCE_OF_FUNDS: Record<SubscriberProfile['fundingSource'], number> = { un
 const SUBSCRIPTION_TYPE: Record<SubscriberProfile['subscription'], number> = { unknown: -1, postpaid: 0, prepaid: 1 };
 
 /** Strex "Get user information" v1, v2, v3 and summary (REST only, as the vendor offers them). */
-export function registerUserInfoRoutes(app: FastifyInstance, subscribers: SubscriberInfoService): void {
-  app.get<Params>(
-    '/service/:serviceId/msisdn/:msisdn',
-    { schema: { params: MsisdnParams, response: { 200: UserInfoV1, ...faultResponses } } },
-    async (request, reply) => sendBody(request, reply, 'UserInformation', userInfoV1(await subscribers.profile(msisdnOf(request.params.msisdn)))),
-  );
-
-  app.get<WithSaleQuery>(
-    '/service/:serviceId/msisdn/:msisdn/userinfoV2',
-    { schema: { params: MsisdnParams, querystring: SaleQuery, response: faultResponses } },
-    async (request, reply) => {
-      const error = await subscribers.checkSale(authenticatedService(request), saleOf(msisdnOf(request.params.msisdn), request.query));
-      if (error) throw chargeFault(error);
-      return reply.code(200).send();
-    },
-  );
-
-  app.get<Params>(
-    '/service/:serviceId/msisdn/:msisdn/userinfoV3',
-    { schema: { params: MsisdnParams, response: { 200: UserInfoV3, ...faultResponses } } },
-    async (request, reply) =>
-      sendBody(request, reply, 'UserInformationV3', await userInfoV3(subscribers, authenticatedService(request), msisdnOf(request.params.msisdn))),
-  );
-
-  app.get<WithSaleQuery>(
-    '/service/:serviceId/msisdn/:msisdn/userinfoSummary',
-    { schema: { params: MsisdnParams, querystring: SaleQuery, response: { 200: UserInfoSummary, ...faultResponses } } },
-    async (request, reply) => {
-      const service = authenticatedService(request);
-      const msisdn = msisdnOf(request.params.msisdn);
-      const profile = await subscribers.profile(msisdn);
-      // The checks run at the operator; when it does not know the subscriber none can.
-      if (!profile.known) throw new StrexFault(FAULT.UserMnoError, 'Unknown subscriber at the operator');
-      const [v2, v3] = await Promise.all([
-        faultOf(async () => {
-          const error = await subscribers.checkSale(service, saleOf(msisdn, request.query), profile);
-          if (error) throw chargeFault(error);
-          return {};
-        }),
-        faultOf(() => userInfoV3(subscribers, service, msisdn, profile)),
-      ]);
-      return sendBody(request, reply, 'UserInformationSummary', {
-        ResponseV1: userInfoV1(profile),
-        ResponseV1Fault: null,
-        ResponseV2: v2.value,
-        ResponseV2Fault: v2.fault,
-        ResponseV3: v3.value,
-        ResponseV3Fault: v3.fault,
-      });
-    },
-  );
+export function userInfoOperations(subscribers: SubscriberInfoService) {
+  return {
+    userInfoV1: defineOperation({
+      name: 'GetUserInfo',
+      input: MsisdnInput,
+      output: UserInfoV1,
+      handle: async (_service: ServiceContext, { msisdn }) => userInfoV1(await subscribers.profile(msisdnOf(msisdn))),
+    }),
+    userInfoV2: defineOperation({
+      name: 'GetUserInfoV2',
+      input: SaleInput,
+      output: null,
+      async handle(service: ServiceContext, sale) {
+        const error = await subscribers.checkSale(service, saleOf(msisdnOf(sale.msisdn), sale));
+        if (error) throw chargeFault(error);
+      },
+    }),
+    userInfoV3: defineOperation({
+      name: 'GetUserInfoV3',
+      input: MsisdnInput,
+      output: UserInfoV3,
+      handle: (service: ServiceContext, { msisdn }) => userInfoV3(subscribers, service, msisdnOf(msisdn)),
+    }),
+    userInfoSummary: defineOperation({
+      name: 'GetUserInfoSummary',
+      input: SaleInput,
+      output: UserInfoSummary,
+      async handle(service: ServiceContext, sale) {
+        const msisdn = msisdnOf(sale.msisdn);
+        const profile = await subscribers.profile(msisdn);
+        // The checks run at the operator; when it does not know the subscriber none can.
+        if (!profile.known) throw new StrexFault(FAULT.UserMnoError, 'Unknown subscriber at the operator');
+        const [v2, v3] = await Promise.all([
+          faultOf(async () => {
+            const error = await subscribers.checkSale(service, saleOf(msisdn, sale), profile);
+            if (error) throw chargeFault(error);
+            return {};
+          }),
+          faultOf(() => userInfoV3(subscribers, service, msisdn, profile)),
+        ]);
+        return {
+          ResponseV1: userInfoV1(profile),
+          ResponseV1Fault: null,
+          ResponseV2: v2.value,
+          ResponseV2Fault: v2.fault,
+          ResponseV3: v3.value,
+          ResponseV3Fault: v3.fault,
+        };
+      },
+    }),
+  };
 }
 
 function saleOf(msisdn: Msisdn, query: Static<typeof SaleQuery>): SaleCheck {
