@@ -1,0 +1,35 @@
+-- Reverses a whole paid payment exactly once: the mirror journal entry, spend
+-- released, and an outbox event asking the operator to credit the subscriber.
+CREATE OR REPLACE FUNCTION reverse_payment(p_service_id BIGINT, p_payment_id BIGINT)
+RETURNS TABLE (outcome TEXT, payment_status TEXT, client_reference TEXT)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_payment payments%ROWTYPE;
+  v_charge journal_entries%ROWTYPE;
+BEGIN
+  SELECT * INTO v_payment FROM payments WHERE id = p_payment_id AND service_id = p_service_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'not_found'::TEXT, NULL::TEXT, NULL::TEXT;
+    RETURN;
+  END IF;
+  IF v_payment.status = 'reversed' THEN
+    RETURN QUERY SELECT 'already_reversed'::TEXT, v_payment.status, v_payment.client_reference;
+    RETURN;
+  END IF;
+  IF v_payment.status <> 'paid' THEN
+    RETURN QUERY SELECT 'not_paid'::TEXT, v_payment.status, v_payment.client_reference;
+    RETURN;
+  END IF;
+  SELECT * INTO v_charge FROM journal_entries WHERE payment_id = v_payment.id AND kind = 'charge';
+  UPDATE payments SET status = 'reversed', reversed_at = now() WHERE id = v_payment.id;
+  INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
+  VALUES (v_payment.id, 'reversal', v_charge.credit_account, v_charge.debit_account,
+          v_charge.amount_minor, v_charge.currency);
+  IF NOT v_payment.test_subscriber THEN
+    PERFORM release_spend(v_payment.msisdn, v_payment.currency, v_payment.month_period,
+                          v_payment.year_period, v_payment.amount_minor);
+    PERFORM enqueue_payment_event('payment.reversed', v_payment.id);
+  END IF;
+  RETURN QUERY SELECT 'reversed'::TEXT, 'reversed'::TEXT, v_payment.client_reference;
+END;
+$$;
