@@ -51,12 +51,15 @@ export interface WireAnnotations {
   declaredRequired?: boolean;
   /** Declared nillable in a WSDL although required. */
   nillable?: boolean;
+  /** The __type an ASMX JSON answer gives this contract (MobilePaymentsLibrary.Bill). */
+  jsonType?: string;
 }
 
-/** Names an object schema as a data contract. */
-export function contract<T extends TObject>(name: string, schema: T): T {
+/** Names an object schema as a data contract (and, for ASMX JSON, gives its __type). */
+export function contract<T extends TObject>(name: string, schema: T, jsonType?: string): T {
   assert(OPERATION_NAME.test(name), `bad contract name ${name}`);
   (schema as WireAnnotations).contract = name;
+  if (jsonType !== undefined) (schema as WireAnnotations).jsonType = jsonType;
   return schema;
 }
 

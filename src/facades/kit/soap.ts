@@ -44,11 +44,18 @@ export interface SoapFacade<P, F> {
   readonly frameworkFault: (error: FastifyError) => F;
   /** The children of soap:Fault for a fault (faultcode, faultstring, detail), in the facade's words. */
   readonly faultContent: (fault: F) => Record<string, unknown>;
+  /**
+   * A fault some services answer as an ordinary result (ASMX services that put Status and
+   * Description in every answer): its result members, or null for a SOAP fault. Without
+   * it every fault is a SOAP fault.
+   */
+  readonly faultResult?: (fault: F, operation: AnyOperation<P>) => Record<string, unknown> | null;
   /** The facade's auth hook, after the envelope is read: the principal, or a throw. */
   readonly authenticate: (request: FastifyRequest, call: SoapCall<P>) => Promise<P>;
   /** The WSDL with the given endpoint location. */
   readonly wsdl: (location: string) => string;
-  readonly frameworkErrors: FrameworkErrorRoutes;
+  /** Where the binding registers its answer to a URL Fastify cannot decode; absent when the plugin around it does (ASMX). */
+  readonly frameworkErrors?: FrameworkErrorRoutes;
   readonly logLabel: string;
 }
 
@@ -67,8 +74,14 @@ export function soapBinding<P, F>(app: FastifyInstance, facade: SoapFacade<P, F>
   const sendFault = (reply: FastifyReply, fault: F) =>
     reply.code(SOAP_FAULT_STATUS).type(XML_TYPE).send(envelope(facade.style, { Fault: facade.faultContent(fault) }));
   const logUnexpected = (error: unknown) => app.log.error({ err: error }, facade.logLabel);
-  app.setErrorHandler((error, request, reply) => sendFault(reply, facade.faults(error, request, logUnexpected)));
-  facade.frameworkErrors.register(app.prefix, (error, _request, reply) => sendFault(reply, facade.frameworkFault(error)));
+  app.setErrorHandler((error, request, reply) => {
+    const fault = facade.faults(error, request, logUnexpected);
+    const operation = request.soapCall?.operation as AnyOperation<P> | undefined;
+    const result = operation && facade.faultResult ? facade.faultResult(fault, operation) : null;
+    if (!operation || !result) return sendFault(reply, fault);
+    return reply.type(XML_TYPE).send(responseEnvelope(facade.style, facade.serviceNamespace, operation, result));
+  });
+  facade.frameworkErrors?.register(app.prefix, (error, _request, reply) => sendFault(reply, facade.frameworkFault(error)));
 
   app.get('/', async (request, reply) => {
     const query = Object.keys((request.query ?? {}) as object).map((key) => key.toLowerCase());
@@ -101,7 +114,8 @@ function parseEnvelope<P>(text: string, maxBodyBytes: number, table: ReadonlyMap
   const body = (document.Envelope as Record<string, unknown> | undefined)?.Body;
   if (!body || typeof body !== 'object') throw new BindingError({ kind: 'not_an_envelope' });
   const [name, ...others] = Object.keys(body);
-  if (!name || others.length > 0) throw new BindingError({ kind: 'not_one_operation' });
+  // The same element twice parses as one name holding an array: that is two operations too.
+  if (!name || others.length > 0 || Array.isArray((body as Record<string, unknown>)[name])) throw new BindingError({ kind: 'not_one_operation' });
   // SOAP element names are case-sensitive: the table's case-insensitive key must be the name itself.
   const operation = table.get(name.toLowerCase());
   if (!operation || operation.name !== name) throw new BindingError({ kind: 'unknown_operation', name });
@@ -177,8 +191,8 @@ function responseEnvelope(style: SoapStyle, serviceNamespace: string, operation:
   if (!result) return envelope(style, { [`${name}Response`]: { '@xmlns': serviceNamespace } });
   const resultElement =
     style.kind === 'wcf'
-      ? { '@xmlns:a': style.resultNamespace, '@xmlns:i': XSI_NS, ...prefixed('a', withNils('i', result)) }
-      : withNils('xsi', result);
+      ? { '@xmlns:a': style.resultNamespace, '@xmlns:i': XSI_NS, ...prefixed('a', withNils(result)) }
+      : asmxMembers(result);
   return envelope(style, { [`${name}Response`]: { '@xmlns': serviceNamespace, [`${name}Result`]: resultElement } });
 }
 
@@ -197,9 +211,28 @@ function prefixed(prefix: string, members: Record<string, unknown>, only?: reado
   );
 }
 
-/** A null member as .NET serialisers write one: an element with {prefix}:nil="true". */
-function withNils(prefix: string, members: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(members).map(([name, value]) => [name, value === null ? { [`@${prefix}:nil`]: 'true' } : value]));
+/** A null member as DataContractSerializer writes one: an element with i:nil="true". */
+function withNils(members: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(members).map(([name, value]) => [name, value === null ? { '@i:nil': 'true' } : value]));
+}
+
+/** Nesting beyond any vendor answer; deeper values are written as they are. */
+const MAX_ANSWER_DEPTH = 8;
+
+/** Members as an ASMX service writes them (XmlSerializer): a null is an empty element. */
+export function asmxMembers(members: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const written: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(members)) {
+    if (value !== undefined) written[name] = asmxValue(value, depth + 1);
+  }
+  return written;
+}
+
+function asmxValue(value: unknown, depth: number): unknown {
+  if (value === null) return '';
+  if (Array.isArray(value)) return value.map((item) => asmxValue(item, depth + 1));
+  if (depth >= MAX_ANSWER_DEPTH || typeof value !== 'object') return value;
+  return asmxMembers(value as Record<string, unknown>, depth);
 }
 
 /** Where clients should send requests: this host, this path, without the query. */

@@ -22,6 +22,7 @@ interface WalkedSchema extends WireAnnotations {
   properties?: Record<string, TSchema>;
   required?: string[];
   items?: TSchema;
+  anyOf?: WalkedSchema[];
 }
 
 const PRIMITIVES: Record<string, string> = { integer: 'int', string: 'string', boolean: 'boolean', number: 'decimal' };
@@ -35,12 +36,17 @@ export function xsdMembers(schema: TObject, order: 'declared' | 'ordinal'): XsdM
   return names.map((name) => memberOf(name, (walked.properties ?? {})[name] as WalkedSchema, required.has(name)));
 }
 
-function memberOf(name: string, schema: WalkedSchema, required: boolean): XsdMember {
+function memberOf(name: string, given: WalkedSchema, required: boolean): XsdMember {
+  // X or null (an answer's member that may be null) is declared as X, nillable.
+  const variants = given.anyOf?.filter((variant) => variant.type !== 'null');
+  const orNull = variants !== undefined && variants.length === 1 && given.anyOf?.length === 2;
+  const schema = orNull ? (variants[0] as WalkedSchema) : given;
   const repeated = schema.type === 'array';
   const item = (repeated ? schema.items : schema) as WalkedSchema | undefined;
   assert(item !== undefined, `${name}: an array member needs an item schema`);
-  const declaredRequired = required || schema.declaredRequired === true;
-  return { name, type: typeOf(name, item), optional: !declaredRequired, nillable: !declaredRequired || schema.nillable === true, repeated };
+  const declaredRequired = required || schema.declaredRequired === true || given.declaredRequired === true;
+  const nillable = !declaredRequired || orNull || schema.nillable === true || given.nillable === true;
+  return { name, type: typeOf(name, item), optional: !declaredRequired, nillable, repeated };
 }
 
 function typeOf(name: string, schema: WalkedSchema): XsdMember['type'] {
