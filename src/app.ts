@@ -128,7 +128,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   });
   const subscribers = new SubscriberInfoService({ carrier, spending: payments, blocklist: platform, verifiedMsisdns: verification, clock });
   const authenticator = new PasswordAuthenticator({ credentials: merchantRepository, throttle: new SqlLoginThrottleStore(db.kysely), clock });
-  const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
+  const outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely), clock);
   payments.registerOutboxHandlers(outbox);
   const sandboxInbox = new SqlSandboxMessages(db.kysely);
   verification.registerOutboxHandlers(outbox, new SandboxSmsGateway(sandboxInbox));

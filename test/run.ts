@@ -2,7 +2,7 @@
 // Usage: node dist/test/run.js [filter ...]   (filters are substring matches on test file paths)
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from './support/postgres.js';
 
@@ -27,14 +27,20 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const pgServer = await startPostgres();
-console.log(`[test] PostgreSQL started at ${pgServer.url}`);
-process.env.TEST_POSTGRES_URL = pgServer.url;
+// The unit tier needs no database: a run of unit tests only starts none.
+const unitOnly = files.every((f) => relative(testDir, f).startsWith(`unit${sep}`));
+const pgServer = unitOnly ? null : await startPostgres();
+if (pgServer) {
+  console.log(`[test] PostgreSQL started at ${pgServer.url}`);
+  process.env.TEST_POSTGRES_URL = pgServer.url;
+}
 
 let stopping: Promise<void> | null = null;
 const stopPg = (): Promise<void> => {
-  stopping ??= pgServer.stop().then(
-    () => console.log('[test] PostgreSQL stopped'),
+  stopping ??= (pgServer ? pgServer.stop() : Promise.resolve()).then(
+    () => {
+      if (pgServer) console.log('[test] PostgreSQL stopped');
+    },
     (err: unknown) => console.error('[test] failed to stop PostgreSQL:', err),
   );
   return stopping;

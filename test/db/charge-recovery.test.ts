@@ -76,19 +76,23 @@ for (const engine of engines()) {
       operator = new FlakyOperator();
       const repository = new SqlPaymentRepository(db);
       payments = new PaymentService({ carrier: operator, payments: repository, clock });
-      outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely));
+      outbox = new OutboxDispatcher(new SqlOutboxRepository(db.kysely), clock);
       payments.registerOutboxHandlers(outbox);
     });
     after(() => db.close());
 
     const command = (msisdn: string): ChargeCommand => ({
-      msisdn: msisdn as Msisdn,
+      subscriber: msisdn as Msisdn,
       amountMinor: 2500n,
-      serviceCode: '10002',
-      clientReference: uniqueReference('recovery'),
-      securityLevel: 'none',
+      currency: 'NOK',
+      productCode: '10002',
+      pricePolicy: { rules: [] },
+      idempotencyKey: uniqueReference('recovery'),
+      consent: { mode: 'none' },
+      fingerprint: [],
       details: {},
     });
+    const promptConsent = { mode: 'prompt', channel: 'sms', sender: '2222' } as const;
     const status = async (reference: string) => (await payments.status(service, reference))?.status;
     const prepaidDebits = (msisdn: string) => db.prepared('prepaid_debits', 'SELECT reference FROM sandbox_prepaid_debits WHERE msisdn = $1', [msisdn]);
 
@@ -99,36 +103,36 @@ for (const engine of engines()) {
       const result = await payments.charge(service, charge);
       operator.billing = 'realtime';
       assert.ok(result.ok);
-      assert.equal(await status(charge.clientReference), 'paid');
+      assert.equal(await status(charge.idempotencyKey), 'paid');
       assert.equal(operator.debited.size, 0);
-      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
+      assert.deepEqual(await payments.spent(charge.subscriber, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
     });
 
     it('a debit that reached the operator before the line broke settles as paid', async () => {
       operator.behaviour = 'fails_after_operator';
       const charge = command('+4790000050');
       const result = await payments.charge(service, charge);
-      assert.equal(result.ok ? 'ok' : result.error.kind, 'outcome_unknown');
+      assert.equal(result.ok ? 'ok' : result.error.kind, 'operator_timeout');
       clock.advance(3_000);
       assert.equal(await payments.settlePending(), 1);
-      assert.equal(await status(charge.clientReference), 'paid');
-      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
+      assert.equal(await status(charge.idempotencyKey), 'paid');
+      assert.deepEqual(await payments.spent(charge.subscriber, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
     });
 
     it('a debit that never reached the operator settles as failed, releases the spend and frees the reference', async () => {
       operator.behaviour = 'fails_before_operator';
       const charge = command('+4790000051');
       const result = await payments.charge(service, charge);
-      assert.equal(result.ok ? 'ok' : result.error.kind, 'outcome_unknown');
+      assert.equal(result.ok ? 'ok' : result.error.kind, 'operator_timeout');
       clock.advance(3_000);
       await payments.settlePending();
-      assert.equal(await status(charge.clientReference), 'failed');
-      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
+      assert.equal(await status(charge.idempotencyKey), 'failed');
+      assert.deepEqual(await payments.spent(charge.subscriber, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
 
       operator.behaviour = 'debits';
       const retry = await payments.charge(service, charge);
       assert.ok(retry.ok);
-      assert.equal(await status(charge.clientReference), 'paid');
+      assert.equal(await status(charge.idempotencyKey), 'paid');
       assert.ok(operator.debited.has(`${retry.value.paymentId}.2`), 'the retry is a new debit reference');
     });
 
@@ -142,10 +146,10 @@ for (const engine of engines()) {
       };
       const result = await payments.charge(service, charge);
       operator.duringDebit = async () => {};
-      assert.deepEqual(result.ok ? 'ok' : result.error.kind, 'operator_error');
-      assert.equal(await status(charge.clientReference), 'failed');
+      assert.deepEqual(result.ok ? 'ok' : result.error.kind, 'debit_returned');
+      assert.equal(await status(charge.idempotencyKey), 'failed');
       while ((await outbox.deliverDue()) > 0) {}
-      const paymentId = (await payments.status(service, charge.clientReference))?.paymentId;
+      const paymentId = (await payments.status(service, charge.idempotencyKey))?.paymentId;
       assert.deepEqual(operator.credited, [`${paymentId}.1`]);
     });
 
@@ -155,14 +159,14 @@ for (const engine of engines()) {
       await payments.charge(service, charge);
       clock.advance(3_000);
       await payments.settlePending();
-      const paymentId = (await payments.status(service, charge.clientReference))?.paymentId ?? assert.fail();
+      const paymentId = (await payments.status(service, charge.idempotencyKey))?.paymentId ?? assert.fail();
       const repository = new SqlPaymentRepository(db);
-      const firstDebit = { paymentId, attempt: 1, msisdn: charge.msisdn, amountMinor: 2500n, currency: 'NOK' as const };
+      const firstDebit = { paymentId, attempt: 1, msisdn: charge.subscriber, amountMinor: 2500n, currency: 'NOK' as const };
       const giveBacks = () =>
         db.prepared<{ payload: unknown }>('give_backs', 'SELECT payload FROM outbox_events WHERE dedupe_key = $1', [`carrier.credit:${paymentId}.1`]);
       // The operator reports, twice, that the first debit happened after all.
       for (const _ of [1, 2]) assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK'), 'failed');
-      const expected = { debitReference: `${paymentId}.1`, msisdn: charge.msisdn, amountMinor: '2500', currency: 'NOK' };
+      const expected = { debitReference: `${paymentId}.1`, msisdn: charge.subscriber, amountMinor: '2500', currency: 'NOK' };
       const payloads = (await giveBacks()).map((row) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload));
       assert.deepEqual(payloads, [expected]);
       // A retry makes attempt 2; the first attempt's debit is then superseded, and still given back once.
@@ -170,7 +174,7 @@ for (const engine of engines()) {
       assert.ok((await payments.charge(service, { ...charge, amountMinor: 3000n })).ok);
       assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK'), 'superseded');
       assert.equal((await giveBacks()).length, 1);
-      assert.equal(await status(charge.clientReference), 'paid');
+      assert.equal(await status(charge.idempotencyKey), 'paid');
     });
 
     it('settlement goes on past a payment it cannot settle, reports it, and gets round to every pending payment', async () => {
@@ -184,24 +188,24 @@ for (const engine of engines()) {
       const broken = command('+4790000058');
       const settleable = command('+4790000059');
       try {
-        for (const charge of unknown) operator.statusOverrides.set(charge.msisdn, { kind: 'unknown' });
+        for (const charge of unknown) operator.statusOverrides.set(charge.subscriber, { kind: 'unknown' });
         for (const charge of [...unknown, broken, settleable]) await fresh.charge(service, charge);
-        operator.brokenProfiles.add(broken.msisdn);
+        operator.brokenProfiles.add(broken.subscriber);
         clock.advance(3_000);
         const reported: string[] = [];
-        for (let batch = 0; batch < 3 && (await stored(settleable.clientReference)) === 'pending'; batch++) {
+        for (let batch = 0; batch < 3 && (await stored(settleable.idempotencyKey)) === 'pending'; batch++) {
           await fresh.settlePending().catch((error: AggregateError) => reported.push(error.message));
         }
-        assert.equal(await stored(settleable.clientReference), 'failed', 'settled, behind 100 unknown ones and a broken one');
-        assert.equal(await stored(broken.clientReference), 'pending');
+        assert.equal(await stored(settleable.idempotencyKey), 'failed', 'settled, behind 100 unknown ones and a broken one');
+        assert.equal(await stored(broken.idempotencyKey), 'pending');
         assert.equal(reported.length, 1);
         assert.match(reported[0] ?? '', /^1 of \d+ pending payments could not be settled$/);
       } finally {
         operator.brokenProfiles.clear();
-        for (const charge of unknown) operator.statusOverrides.delete(charge.msisdn);
+        for (const charge of unknown) operator.statusOverrides.delete(charge.subscriber);
       }
       // At the end of the list the walk starts over from the oldest.
-      const oldestAndBroken = async () => [await stored(unknown[0]?.clientReference ?? ''), await stored(broken.clientReference)];
+      const oldestAndBroken = async () => [await stored(unknown[0]?.idempotencyKey ?? ''), await stored(broken.idempotencyKey)];
       for (let batch = 0; batch < 3 && (await oldestAndBroken()).includes('pending'); batch++) await fresh.settlePending();
       assert.deepEqual(await oldestAndBroken(), ['failed', 'failed']);
     });
@@ -217,13 +221,13 @@ for (const engine of engines()) {
       clock.advance(next.getTime() - before.getTime());
       assert.ok((await payments.charge(service, command(msisdn))).ok);
       const sameYear = next.getUTCMonth() !== 0;
-      assert.deepEqual(await payments.spent(november.msisdn, 'NOK', clock.now()), {
+      assert.deepEqual(await payments.spent(november.subscriber, 'NOK', clock.now()), {
         monthMinor: 2500n,
         yearMinor: sameYear ? 5000n : 2500n,
       });
-      const paymentId = (await payments.status(service, november.clientReference))?.paymentId ?? assert.fail();
+      const paymentId = (await payments.status(service, november.idempotencyKey))?.paymentId ?? assert.fail();
       assert.ok((await payments.reverse(service, paymentId)).ok);
-      assert.deepEqual(await payments.spent(november.msisdn, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
+      assert.deepEqual(await payments.spent(november.subscriber, 'NOK', clock.now()), { monthMinor: 2500n, yearMinor: 2500n });
       operator.billing = 'realtime';
     });
 
@@ -243,7 +247,7 @@ for (const engine of engines()) {
       assert.ok((await late.charge(service, command(msisdn))).ok, 'a charge dated in the month just over');
       const sameYear = ahead.now().getUTCFullYear() === now.getUTCFullYear();
       assert.deepEqual(await early.spent(msisdn as Msisdn, 'NOK', ahead.now()), { monthMinor: 2500n, yearMinor: sameYear ? 9000n : 2500n });
-      const paymentId = (await late.status(service, bigOld.clientReference))?.paymentId ?? assert.fail();
+      const paymentId = (await late.status(service, bigOld.idempotencyKey))?.paymentId ?? assert.fail();
       assert.ok((await late.reverse(service, paymentId)).ok, 'reversing the old month gives back nothing to the new one');
       assert.deepEqual(await early.spent(msisdn as Msisdn, 'NOK', ahead.now()), { monthMinor: 2500n, yearMinor: sameYear ? 5000n : 2500n });
       operator.billing = 'realtime';
@@ -261,17 +265,17 @@ for (const engine of engines()) {
         },
       };
       const dying = new PaymentService({ carrier: operator, confirmations: dyingConfirmations, payments: repository, clock });
-      const charge: ChargeCommand = { ...command('+4790000055'), securityLevel: 'confirmation' };
+      const charge: ChargeCommand = { ...command('+4790000055'), consent: promptConsent };
       void dying.charge(service, charge);
-      const prompted = async () => (await db.kysely.selectFrom('confirmation_requests').select('id').where('msisdn', '=', charge.msisdn).execute()).length;
+      const prompted = async () => (await db.kysely.selectFrom('confirmation_requests').select('id').where('msisdn', '=', charge.subscriber).execute()).length;
       for (let i = 0; i < 100 && (await prompted()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       clock.advance(3_000);
       await payments.settlePending();
-      assert.equal((await payments.status(service, charge.clientReference))?.status, 'pending', 'left alone while the prompt waits');
+      assert.equal((await payments.status(service, charge.idempotencyKey))?.status, 'pending', 'left alone while the prompt waits');
       await new Promise((resolve) => setTimeout(resolve, 500));
       await payments.settlePending();
-      assert.equal((await payments.status(service, charge.clientReference))?.status, 'failed');
-      assert.deepEqual(await payments.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
+      assert.equal((await payments.status(service, charge.idempotencyKey))?.status, 'failed');
+      assert.deepEqual(await payments.spent(charge.subscriber, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
       operator.billing = 'realtime';
     });
 
@@ -291,18 +295,18 @@ for (const engine of engines()) {
       };
       const asking = new PaymentService({ carrier: sandbox, confirmations: decliningAfterALook, payments: repository, clock });
       for (const msisdn of ['+4790000000', '+4790000005']) {
-        const charge: ChargeCommand = { ...command(msisdn), securityLevel: 'confirmation' };
+        const charge: ChargeCommand = { ...command(msisdn), consent: promptConsent };
         inspect = async () => {
           // GetPaymentStatus and the worker, while the prompt is being written.
-          assert.equal((await asking.status(service, charge.clientReference))?.status, 'pending', msisdn);
+          assert.equal((await asking.status(service, charge.idempotencyKey))?.status, 'pending', msisdn);
           clock.advance(3_000);
           await asking.settlePending();
-          assert.equal((await asking.status(service, charge.clientReference))?.status, 'pending', msisdn);
+          assert.equal((await asking.status(service, charge.idempotencyKey))?.status, 'pending', msisdn);
         };
         const result = await asking.charge(service, charge);
         assert.equal(result.ok ? 'ok' : result.error.kind, 'declined', msisdn);
-        assert.equal(await status(charge.clientReference), 'failed', msisdn);
-        assert.deepEqual(await asking.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
+        assert.equal(await status(charge.idempotencyKey), 'failed', msisdn);
+        assert.deepEqual(await asking.spent(charge.subscriber, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
       }
       assert.deepEqual(await prepaidDebits('+4790000005'), [], 'the prepaid wallet was never drawn');
       await assertLedgerConsistent({ db });
@@ -319,17 +323,17 @@ for (const engine of engines()) {
         },
       };
       const dying = new PaymentService({ carrier: sandbox, confirmations: dyingBeforeThePrompt, payments: repository, clock });
-      const charge: ChargeCommand = { ...command('+4790000005'), securityLevel: 'confirmation' };
+      const charge: ChargeCommand = { ...command('+4790000005'), consent: promptConsent };
       await assert.rejects(dying.charge(service, charge), /the process died/);
       const survivor = new PaymentService({ carrier: sandbox, payments: repository, clock });
       clock.advance(3_000);
       await survivor.settlePending();
-      assert.equal((await survivor.status(service, charge.clientReference))?.status, 'pending', 'its request may still be about to ask');
+      assert.equal((await survivor.status(service, charge.idempotencyKey))?.status, 'pending', 'its request may still be about to ask');
       clock.advance(30_000);
       await survivor.settlePending();
-      assert.equal((await survivor.status(service, charge.clientReference))?.status, 'failed');
-      assert.deepEqual(await survivor.spent(charge.msisdn, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
-      assert.deepEqual(await prepaidDebits(charge.msisdn), [], 'the prepaid wallet was never drawn');
+      assert.equal((await survivor.status(service, charge.idempotencyKey))?.status, 'failed');
+      assert.deepEqual(await survivor.spent(charge.subscriber, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });
+      assert.deepEqual(await prepaidDebits(charge.subscriber), [], 'the prepaid wallet was never drawn');
     });
   });
 }

@@ -52,7 +52,7 @@ for (const engine of engines()) {
       operator: '242-01',
       amountMinor: 100n,
       currency: 'NOK',
-      serviceCode: '10002',
+      productCode: '10002',
       testSubscriber: false,
       paidAtOnce: true,
       needsConfirmation: false,

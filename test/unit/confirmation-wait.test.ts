@@ -25,10 +25,10 @@ describe('a confirmation wait', () => {
       const service = new ConfirmationService({ requests, prompter: { async prompt() {} }, clock: { now: () => new Date() }, timeoutMs: 300 });
       let ended = false;
       process.on('beforeExit', () => { if (!ended) console.log('drained while waiting'); });
-      const outcome = await service.confirm({ serviceId: 1, payment: { paymentId: 1, attempt: 1 }, msisdn: '+4790000013', channel: 'sms', prompt: 'ok?' });
+      const outcome = await service.confirm({ serviceId: 1, payment: { paymentId: 1, attempt: 1 }, msisdn: '+4790000013', channel: 'sms', shortNumber: '2222', prompt: 'ok?' });
       ended = true;
       console.log(outcome);
-      const second = service.confirm({ serviceId: 1, payment: { paymentId: 2, attempt: 1 }, msisdn: '+4790000013', channel: 'sms', prompt: 'ok?' });
+      const second = service.confirm({ serviceId: 1, payment: { paymentId: 2, attempt: 1 }, msisdn: '+4790000013', channel: 'sms', shortNumber: '2222', prompt: 'ok?' });
       setTimeout(async () => console.log(JSON.stringify(await service.shutdown(0))), 20);
       console.log(await second);`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });

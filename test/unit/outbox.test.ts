@@ -19,15 +19,21 @@ function repositoryWith(events: OutboxEvent[]) {
   return { repository, completed, leases };
 }
 
-const event = (id: number, topic: string, attempts = 0): OutboxEvent => ({ id, topic, payload: { n: id }, attempts });
+const PAYLOADS: Record<string, Record<string, unknown>> = {
+  'sms.send': { to: '+4790000000', from: 'OpenDCB', text: 'Your code is 123456' },
+  'carrier.credit': { debitReference: '7.1', msisdn: '+4790000000', amountMinor: '2500', currency: 'NOK' },
+  'payment.paid': { paymentId: 7, serviceId: 1, merchantId: 1, clientReference: 'r', msisdn: '+4790000000', amountMinor: '2500', currency: 'NOK' },
+};
+const event = (id: number, topic: string, attempts = 0): OutboxEvent => ({ id, topic, payload: PAYLOADS[topic] ?? {}, attempts });
+const clock = { now: () => new Date() };
 
 describe('OutboxDispatcher', () => {
   it('delivers to the topic handler, marks unhandled topics delivered, and forgets secret payloads', async () => {
     const { repository, completed, leases } = repositoryWith([event(1, 'sms.send'), event(2, 'payment.paid'), event(3, 'carrier.credit')]);
-    const dispatcher = new OutboxDispatcher(repository);
+    const dispatcher = new OutboxDispatcher(repository, clock);
     const seen: number[] = [];
-    dispatcher.on('sms.send', async (e) => void seen.push(e.id), { forgetPayload: true });
-    dispatcher.on('carrier.credit', async (e) => void seen.push(e.id));
+    dispatcher.on('sms.send', async (_payload, e) => void seen.push(e.id), { forgetPayload: true });
+    dispatcher.on('carrier.credit', async (_payload, e) => void seen.push(e.id));
     assert.equal(await dispatcher.deliverDue(), 3);
     assert.deepEqual(seen, [1, 3]);
     assert.deepEqual(completed, [
@@ -41,7 +47,7 @@ describe('OutboxDispatcher', () => {
 
   it('a failing handler is retried with exponential backoff, capped at 15 minutes', async () => {
     const { repository, completed } = repositoryWith([event(1, 'carrier.credit', 0), event(2, 'carrier.credit', 3), event(3, 'carrier.credit', 40)]);
-    const dispatcher = new OutboxDispatcher(repository);
+    const dispatcher = new OutboxDispatcher(repository, clock);
     dispatcher.on('carrier.credit', async () => {
       throw new Error('operator unreachable');
     });
@@ -58,8 +64,8 @@ describe('OutboxDispatcher', () => {
 
   it('a handler that hangs counts as failed after the timeout, and the next event is still delivered', async () => {
     const { repository, completed } = repositoryWith([event(1, 'carrier.credit'), event(2, 'carrier.credit')]);
-    const dispatcher = new OutboxDispatcher(repository, 50);
-    dispatcher.on('carrier.credit', (e) => (e.id === 1 ? new Promise<void>(() => {}) : Promise.resolve()));
+    const dispatcher = new OutboxDispatcher(repository, clock, 50);
+    dispatcher.on('carrier.credit', (_payload, e) => (e.id === 1 ? new Promise<void>(() => {}) : Promise.resolve()));
     assert.equal(await dispatcher.deliverDue(), 2);
     assert.deepEqual(
       completed.map((c) => c.result),

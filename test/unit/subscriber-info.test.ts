@@ -32,7 +32,7 @@ describe('SubscriberInfoService', () => {
   it('asks the operator for the profile only when the caller has none loaded', async () => {
     const { subscribers, lookups } = countingService();
     const profile = await subscribers.profile(msisdn);
-    const sale = { msisdn, amountMinor: 100n, serviceCode: '10002' };
+    const sale = { msisdn, amountMinor: 100n, pricePolicy: { rules: [{ rule: { label: 'a product' }, range: { minMinor: 100n, maxMinor: 500n } }] } };
     assert.equal(await subscribers.checkSale(service, sale, profile), null);
     const view = await subscribers.limits(service, msisdn, profile);
     assert.equal(lookups(), 1, 'the summary of v1, v2 and v3 asks the operator once');

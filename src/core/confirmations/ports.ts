@@ -18,7 +18,7 @@ export interface NewConfirmation {
   readonly msisdn: Msisdn;
   readonly channel: ConfirmationChannel;
   readonly prompt: string;
-  /** SMS prompts: the originator prefix (Strex default 2222; a 10-digit suffix is added). */
+  /** SMS prompts: the originator prefix the facade sets (a 10-digit suffix is added); required for SMS. */
   readonly shortNumber?: string | undefined;
   readonly createdAt: Date;
   readonly expiresAt: Date;

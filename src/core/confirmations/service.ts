@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../../kernel/assert.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type {
@@ -13,7 +14,6 @@ import type {
 } from './ports.js';
 
 export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 60_000;
-export const DEFAULT_SHORT_NUMBER = '2222';
 /** How often a waiting process looks for answers given to another server. */
 const POLL_MS = 1_000;
 const MAX_WAITS = 10_000;
@@ -48,7 +48,8 @@ export class ConfirmationService {
     if (this.#waiters.size >= MAX_WAITS) return 'expired';
     const createdAt = this.deps.clock.now();
     const expiresAt = new Date(createdAt.getTime() + this.deps.timeoutMs);
-    const shortNumber = request.channel === 'sms' ? (request.shortNumber ?? DEFAULT_SHORT_NUMBER) : undefined;
+    const shortNumber = request.channel === 'sms' ? request.shortNumber : undefined;
+    assert(request.channel !== 'sms' || shortNumber !== undefined, 'an SMS prompt names its sender');
     const id = await this.deps.requests.create({ ...request, shortNumber, createdAt, expiresAt });
     const outcome = this.#wait(id, request.payment !== null);
     await this.deps.prompter.prompt({ id, msisdn: request.msisdn, channel: request.channel, text: request.prompt });

@@ -1,54 +1,6 @@
+import type { Currency } from '../../kernel/money.js';
 import type { SubscriberProfile } from '../carrier/ports.js';
-import { BUSINESS_MODELS, SERVICE_CODES } from './catalogue.js';
-
-export interface PriceRange {
-  readonly minMinor: bigint;
-  readonly maxMinor: bigint;
-}
-
-export const ALLOWED_AGES = [16, 18] as const;
-export type RequiredAge = (typeof ALLOWED_AGES)[number];
-
-export type RuleViolation =
-  | { readonly kind: 'invalid'; readonly message: string }
-  | { readonly kind: 'not_eligible'; readonly message: string }
-  | { readonly kind: 'barred'; readonly message: string }
-  | { readonly kind: 'unknown_subscriber'; readonly message: string }
-  | { readonly kind: 'underage'; readonly message: string }
-  | { readonly kind: 'limit_exceeded'; readonly message: string }
-  | { readonly kind: 'unsupported_network'; readonly message: string };
-
-/**
- * A minimum age as user info and PreAuthorize take it (any age, unlike Pay's 16 or 18):
- * a whole number of years a person can have.
- */
-export const MAX_MINIMUM_AGE = 150;
-export function isMinimumAge(age: number): boolean {
-  return Number.isInteger(age) && age >= 0 && age <= MAX_MINIMUM_AGE;
-}
-
-export function isAllowedAge(age: number): age is RequiredAge {
-  return (ALLOWED_AGES as readonly number[]).includes(age);
-}
-
-/** Price rules of the purchase itself: service code range, business model range. */
-export function checkPrice(amountMinor: bigint, serviceCode: string, businessModel?: string): RuleViolation | null {
-  const code = SERVICE_CODES.get(serviceCode);
-  if (!code) return { kind: 'invalid', message: `Unknown service code ${serviceCode}` };
-  const outside = (range: PriceRange, what: string): RuleViolation | null => {
-    if (amountMinor < range.minMinor)
-      return { kind: 'invalid', message: `Price ${amountMinor} is below the minimum ${range.minMinor} for ${what}` };
-    if (amountMinor > range.maxMinor)
-      return { kind: 'invalid', message: `Price ${amountMinor} is above the maximum ${range.maxMinor} for ${what}` };
-    return null;
-  };
-  const codeViolation = outside(code, `service code ${serviceCode}`);
-  if (codeViolation) return codeViolation;
-  if (businessModel === undefined) return null;
-  const model = BUSINESS_MODELS.get(businessModel);
-  if (!model) return { kind: 'invalid', message: `Unknown business model ${businessModel}` };
-  return outside(model, `business model ${businessModel}`);
-}
+import type { PeriodLimitRefusal, SubscriberRefusal } from '../payments/errors.js';
 
 /**
  * Whether the subscriber may be charged this amount at all: registration, age, the
@@ -58,25 +10,19 @@ export function checkPrice(amountMinor: bigint, serviceCode: string, businessMod
 export function checkSubscriber(
   profile: SubscriberProfile,
   amountMinor: bigint,
-  currency: string,
-  /** Pay's RequiredAge (16, 18), or any minimum age for user info and PreAuthorize. */
-  requiredAge: number | undefined,
-): RuleViolation | null {
-  if (!profile.known) return { kind: 'unknown_subscriber', message: 'Unknown subscriber at the operator' };
-  if (profile.registration === 'barred') return { kind: 'barred', message: 'Billing is barred for the msisdn' };
-  if (profile.registration === 'unregistered')
-    return { kind: 'not_eligible', message: 'The subscriber is not registered for payments' };
-  if (profile.registration === 'registered')
-    return { kind: 'not_eligible', message: 'The subscriber is not valid for licensed purchase' };
-  if (profile.operator.currency !== currency)
-    return { kind: 'unsupported_network', message: `The operator ${profile.operator.name} does not bill in ${currency}` };
-  if (requiredAge !== undefined && (profile.age === null || profile.age < requiredAge))
-    return { kind: 'underage', message: `The subscriber is below the required age ${requiredAge}` };
-  if (amountMinor > profile.limits.perTransactionMinor)
-    return {
-      kind: 'limit_exceeded',
-      message: `Price ${amountMinor} exceeds the subscriber's limit of ${profile.limits.perTransactionMinor} per transaction`,
-    };
+  currency: Currency,
+  /** The minimum age in whole years, as the facade's request sets it. */
+  minimumAge: number | undefined,
+): SubscriberRefusal | null {
+  if (!profile.known) return { kind: 'unknown_subscriber' };
+  if (profile.registration === 'barred') return { kind: 'barred' };
+  if (profile.registration === 'unregistered') return { kind: 'unregistered' };
+  if (profile.registration === 'registered') return { kind: 'not_licensed' };
+  if (profile.operator.currency !== currency) return { kind: 'unsupported_network', operatorName: profile.operator.name, currency };
+  if (minimumAge !== undefined && (profile.age === null || profile.age < minimumAge)) return { kind: 'underage', minimumAge };
+  if (amountMinor > profile.limits.perTransactionMinor) {
+    return { kind: 'limit_per_charge_exceeded', amountMinor, limitMinor: profile.limits.perTransactionMinor };
+  }
   return null;
 }
 
@@ -95,12 +41,8 @@ export function remainingMinor(limitMinor: bigint | null, spentMinor: bigint): b
 export function checkPeriodLimits(
   amountMinor: bigint,
   remaining: { monthMinor: bigint | null; yearMinor: bigint | null },
-): RuleViolation | null {
-  if (remaining.monthMinor !== null && amountMinor > remaining.monthMinor) {
-    return { kind: 'limit_exceeded', message: "The subscriber's monthly spending limit would be exceeded" };
-  }
-  if (remaining.yearMinor !== null && amountMinor > remaining.yearMinor) {
-    return { kind: 'limit_exceeded', message: "The subscriber's yearly spending limit would be exceeded" };
-  }
+): PeriodLimitRefusal | null {
+  if (remaining.monthMinor !== null && amountMinor > remaining.monthMinor) return { kind: 'limit_monthly_exceeded' };
+  if (remaining.yearMinor !== null && amountMinor > remaining.yearMinor) return { kind: 'limit_yearly_exceeded' };
   return null;
 }

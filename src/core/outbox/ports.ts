@@ -26,4 +26,5 @@ export interface OutboxRepository {
   complete(outcomes: ReadonlyArray<DeliveryOutcome>): Promise<void>;
 }
 
-export type OutboxHandler = (event: OutboxEvent) => Promise<void>;
+/** Delivers one event's decoded payload; at least once, so it must be idempotent. */
+export type OutboxHandler<P> = (payload: P, event: OutboxEvent) => Promise<void>;

@@ -1,4 +1,6 @@
+import type { Clock } from '../../kernel/clock.js';
 import { withTimeout } from '../../kernel/timeout.js';
+import { decodePayload, type OutboxPayloads, type OutboxTopic } from './catalogue.js';
 import type { DeliveryOutcome, DeliveryResult, OutboxEvent, OutboxHandler, OutboxRepository } from './ports.js';
 
 const BATCH_SIZE = 50;
@@ -17,27 +19,31 @@ const MAX_ERROR_LENGTH = 500;
  * (carrier credits are keyed by the payment's reference).
  */
 export class OutboxDispatcher {
-  readonly #handlers = new Map<string, OutboxHandler>();
+  readonly #handlers = new Map<string, (event: OutboxEvent) => Promise<void>>();
   readonly #forgetful = new Set<string>();
 
   constructor(
     private readonly repository: OutboxRepository,
+    private readonly clock: Clock,
     private readonly handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS,
   ) {}
 
-  /** forgetPayload: the content is a secret (a PIN in an SMS) and is erased once delivered. */
-  on(topic: string, handler: OutboxHandler, options: { forgetPayload?: boolean } = {}): void {
-    this.#handlers.set(topic, handler);
+  /**
+   * Delivers the topic's events to handler, each payload checked against the catalogue
+   * first. forgetPayload: the content is a secret (a PIN in an SMS) and is erased once delivered.
+   */
+  on<T extends OutboxTopic>(topic: T, handler: OutboxHandler<OutboxPayloads[T]>, options: { forgetPayload?: boolean } = {}): void {
+    this.#handlers.set(topic, (event) => handler(decodePayload(topic, event.payload), event));
     if (options.forgetPayload) this.#forgetful.add(topic);
   }
 
   /** Delivers one batch; returns how many events it handled. */
   async deliverDue(): Promise<number> {
     const events = await this.repository.claimDue(BATCH_SIZE, CLAIM_LEASE_MS);
-    const lastStartMs = Date.now() + CLAIM_LEASE_MS - this.handlerTimeoutMs;
+    const lastStartMs = this.clock.now().getTime() + CLAIM_LEASE_MS - this.handlerTimeoutMs;
     const outcomes: DeliveryOutcome[] = [];
     for (const event of events) {
-      if (Date.now() > lastStartMs) break;
+      if (this.clock.now().getTime() > lastStartMs) break;
       outcomes.push({ eventId: event.id, result: await this.#deliver(event), forgetPayload: this.#forgetful.has(event.topic) });
     }
     if (outcomes.length > 0) await this.repository.complete(outcomes);

@@ -11,12 +11,13 @@ export interface ChargeRecord {
   operator: string;
   amountMinor: bigint;
   currency: Currency;
-  serviceCode: string;
+  /** The facade's product id of the charge. */
+  productCode: string;
   /** A test subscriber's charge is recorded as paid at once and never sent to the operator. */
   testSubscriber: boolean;
   /** The operator collects it from the invoice: recorded as paid, no debit call. */
   paidAtOnce: boolean;
-  /** Collected only once the subscriber confirms (SecurityLevel 2 without a token). */
+  /** Collected only once the subscriber confirms (consent by prompt). */
   needsConfirmation: boolean;
   monthPeriod: string;
   monthLimitMinor: bigint | null;

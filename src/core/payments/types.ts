@@ -1,50 +1,57 @@
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
-import type { RequiredAge } from '../limits/rules.js';
+import type { ConfirmationChannel } from '../confirmations/ports.js';
+import type { PricePolicy } from '../pricing/policy.js';
 
-export type SecurityLevel = 'none' | 'confirmation' | 'pin';
+export type { ChargeError, ReverseError } from './errors.js';
 export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'reversed';
+
+/**
+ * How the subscriber agrees to a charge. none: the charge needs no consent of its own;
+ * merchant-asserted: the merchant vouches that it has it; prompt: the subscriber is asked
+ * on the handset and only a yes collects; token: an earlier pre-authorisation stands for it.
+ */
+export type ChargeConsent =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'merchant-asserted' }
+  | { readonly mode: 'prompt'; readonly channel: ConfirmationChannel; readonly sender: string }
+  | { readonly mode: 'token'; readonly token: string };
+export type ChargeConsentMode = ChargeConsent['mode'];
+
+/** One value of what a retry must repeat to count as the same request. */
+export type FingerprintPart = string | number | null;
 
 /** A request to charge a subscriber, already normalised by a facade. */
 export interface ChargeCommand {
-  readonly msisdn: Msisdn;
+  /** The merchant's key of this charge: a retry with the same key and details is answered, not charged again. */
+  readonly idempotencyKey: string;
   readonly amountMinor: bigint;
-  readonly serviceCode: string;
-  readonly clientReference: string;
-  readonly requiredAge?: RequiredAge | undefined;
-  readonly businessModel?: string | undefined;
-  readonly securityLevel: SecurityLevel;
-  readonly confirmationChannel?: 'ussd' | 'sms' | undefined;
-  readonly authorizationToken?: string | undefined;
+  readonly currency: Currency;
+  readonly subscriber: Msisdn;
+  readonly consent: ChargeConsent;
+  /** The prices the facade's product rules allow for this charge. */
+  readonly pricePolicy: PricePolicy;
+  /** The facade's product id, kept with the payment. */
+  readonly productCode: string;
+  /** The subscriber's minimum age in whole years, when the product has one. */
+  readonly minimumAge?: number | undefined;
+  /** What the charge is for, shown to the subscriber when asked. */
+  readonly description?: string | undefined;
+  /**
+   * The facade's request fields, beyond subscriber and amount, that a retry must repeat to
+   * be the same payment (the facade's idempotency rule); hashed with the payment.
+   */
+  readonly fingerprint: readonly FingerprintPart[];
   /** Free-form details kept with the payment (invoice text, differentiator, …). */
   readonly details: Readonly<Record<string, unknown>>;
 }
 
 export interface ChargeReceipt {
   readonly paymentId: number;
-  readonly clientReference: string;
+  readonly idempotencyKey: string;
   /** true when this answered a retry of an earlier request. */
   readonly replayed: boolean;
 }
-
-export type ChargeError =
-  | { readonly kind: 'invalid'; readonly message: string }
-  | { readonly kind: 'reference_conflict'; readonly message: string }
-  | { readonly kind: 'not_supported'; readonly message: string }
-  | { readonly kind: 'unknown_subscriber'; readonly message: string }
-  | { readonly kind: 'not_eligible'; readonly message: string }
-  | { readonly kind: 'underage'; readonly message: string }
-  | { readonly kind: 'barred'; readonly message: string }
-  | { readonly kind: 'blacklisted'; readonly message: string }
-  | { readonly kind: 'limit_exceeded'; readonly message: string }
-  | { readonly kind: 'insufficient_funds'; readonly message: string }
-  | { readonly kind: 'unsupported_network'; readonly message: string }
-  | { readonly kind: 'operator_error'; readonly message: string }
-  | { readonly kind: 'declined'; readonly message: string }
-  | { readonly kind: 'token_invalid'; readonly message: string }
-  | { readonly kind: 'not_verified'; readonly message: string }
-  | { readonly kind: 'expired'; readonly message: string }
-  | { readonly kind: 'outcome_unknown'; readonly message: string; readonly paymentId: number };
 
 export interface PaymentView {
   readonly paymentId: number;
@@ -55,7 +62,3 @@ export interface PaymentView {
   readonly currency: Currency;
   readonly createdAt: Date;
 }
-
-export type ReverseError =
-  | { readonly kind: 'not_found'; readonly message: string }
-  | { readonly kind: 'not_paid'; readonly message: string };

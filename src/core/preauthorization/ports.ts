@@ -2,8 +2,8 @@ import type { Msisdn } from '../../kernel/msisdn.js';
 
 /**
  * How the subscriber's consent behind a token was obtained: asked on the handset
- * (SecurityLevel 2), or asserted by the merchant, who says it has the consent by its own
- * means (SecurityLevel 1, None). Either kind is shown to the subscriber and revocable.
+ * (prompted), or asserted by the merchant, who says it has the consent by its own
+ * means (merchant asserted). Either kind is shown to the subscriber and revocable.
  */
 export type ConsentMode = 'prompted' | 'merchant_asserted';
 

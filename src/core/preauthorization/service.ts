@@ -8,7 +8,7 @@ import type { ConfirmationChannel } from '../confirmations/ports.js';
 import type { ConfirmationService } from '../confirmations/service.js';
 import { checkSubscriber } from '../limits/rules.js';
 import type { ServiceContext } from '../merchants/types.js';
-import type { ChargeError } from '../payments/types.js';
+import type { PreAuthorizeError } from '../payments/errors.js';
 import type { AuthorizationTokenRepository, ConsentMode, ConsentRecord } from './ports.js';
 
 const TOKEN_BYTES = 32;
@@ -21,12 +21,13 @@ export interface PreAuthorizeRequest {
   /** The merchant's own id of this request, echoed back. */
   readonly clientTransactionId: string;
   readonly channel: ConfirmationChannel;
+  /** Who SMS prompts come from. */
   readonly shortNumber?: string | undefined;
   readonly messagePrefix?: string | undefined;
   readonly messageSuffix?: string | undefined;
   readonly tokenDescription?: string | undefined;
-  /** The minimum age, any whole number of years (the vendor's Age string). */
-  readonly requiredAge?: number | undefined;
+  /** The minimum age, any whole number of years. */
+  readonly minimumAge?: number | undefined;
   /** 'prompted': ask the subscriber now; 'merchant_asserted': the merchant already has the consent. */
   readonly consent: ConsentMode;
 }
@@ -37,10 +38,8 @@ export interface PreAuthorization {
   readonly clientTransactionId: string;
 }
 
-export type PreAuthorizeError = ChargeError;
-
 /**
- * Strex PreAuthorize: the subscriber consents once on the handset (or the merchant asserts
+ * Pre-authorisation: the subscriber consents once on the handset (or the merchant asserts
  * a consent it obtained itself), and the service gets a token that lets Pay charge that
  * subscriber without asking again. A token belongs to one (service, MSISDN), records how
  * the consent was given, never expires, is stored only as a hash, and can be revoked.
@@ -59,7 +58,7 @@ export class PreAuthorizationService {
     const profile = await this.deps.carrier.subscriber(request.msisdn);
     // The subscriber checks hold whoever vouches for the consent: a merchant's word does
     // not make an unknown, ineligible or underage subscriber chargeable.
-    const violation = checkSubscriber(profile, 0n, service.currency, request.requiredAge);
+    const violation = checkSubscriber(profile, 0n, service.currency, request.minimumAge);
     if (violation) return err(violation);
     if (request.consent === 'prompted') {
       const refusal = await this.#ask(service, request);
@@ -77,10 +76,10 @@ export class PreAuthorizationService {
       shortNumber: request.shortNumber,
       prompt: consentText(request),
     });
-    if (outcome === 'declined') return { kind: 'declined', message: 'The subscriber declined the pre-authorisation' };
+    if (outcome === 'declined') return { kind: 'consent_declined' };
     if (outcome === 'confirmed') return null;
     // No answer in time, or a wait ended by a shutdown, is no consent.
-    return { kind: 'expired', message: 'The subscriber did not answer the pre-authorisation in time' };
+    return { kind: 'consent_expired' };
   }
 
   async #issue(service: ServiceContext, request: PreAuthorizeRequest): Promise<PreAuthorization> {

@@ -3,9 +3,10 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { CarrierNetwork, SubscriberProfile } from '../carrier/ports.js';
-import { checkPeriodLimits, checkPrice, checkSubscriber, remainingMinor } from '../limits/rules.js';
+import { checkPeriodLimits, checkSubscriber, remainingMinor } from '../limits/rules.js';
 import type { ServiceContext } from '../merchants/types.js';
-import type { ChargeError } from '../payments/types.js';
+import type { ChargeError } from '../payments/errors.js';
+import { checkPrice, type PricePolicy } from '../pricing/policy.js';
 import { type VerifiedMsisdns, verificationViolation } from '../verification/requirement.js';
 
 /** What the subscriber has spent in the month and year of a moment (PaymentService answers it). */
@@ -28,9 +29,10 @@ export interface SubscriberLimitsView {
 export interface SaleCheck {
   readonly msisdn: Msisdn;
   readonly amountMinor: bigint;
-  readonly serviceCode: string;
+  /** The prices the facade's product rules allow. */
+  readonly pricePolicy: PricePolicy;
   /** The minimum age, any whole number of years (checked to be at or above it). */
-  readonly requiredAge?: number | undefined;
+  readonly minimumAge?: number | undefined;
 }
 
 /**
@@ -61,14 +63,14 @@ export class SubscriberInfoService {
 
   /** null when a Pay with these details would pass the platform's rules now. */
   async checkSale(service: ServiceContext, sale: SaleCheck, loaded?: SubscriberProfile): Promise<ChargeError | null> {
-    const priceViolation = checkPrice(sale.amountMinor, sale.serviceCode);
+    const priceViolation = checkPrice(sale.amountMinor, sale.pricePolicy);
     if (priceViolation) return priceViolation;
     const profile = await this.#profile(sale.msisdn, loaded);
-    const violation = checkSubscriber(profile, sale.amountMinor, service.currency, sale.requiredAge);
+    const violation = checkSubscriber(profile, sale.amountMinor, service.currency, sale.minimumAge);
     if (violation) return violation;
     const unverified = await verificationViolation(this.deps.verifiedMsisdns, service, sale.msisdn);
     if (unverified) return unverified;
-    if (await this.deps.blocklist.isBlocked(sale.msisdn)) return { kind: 'blacklisted', message: 'The msisdn is blacklisted' };
+    if (await this.deps.blocklist.isBlocked(sale.msisdn)) return { kind: 'blacklisted' };
     if (profile.whitelisted) return null;
     return checkPeriodLimits(sale.amountMinor, await this.#remaining(service, profile));
   }

@@ -1,4 +1,5 @@
 import type { Msisdn } from '../../kernel/msisdn.js';
+import type { SmsSendPayload } from '../outbox/catalogue.js';
 
 export interface NewVerificationCode {
   readonly serviceId: number;
@@ -9,7 +10,8 @@ export interface NewVerificationCode {
   readonly verificationExpiresAt: Date | null;
   readonly maxPerHour: number;
   /** The SMS to queue in the same transaction. */
-  readonly sms: Readonly<Record<string, unknown>>;
+  /** Queued in the outbox with the code, in the same transaction. */
+  readonly sms: SmsSendPayload;
 }
 
 export interface StoredVerificationCode {

@@ -1,6 +1,5 @@
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { ServiceContext } from '../merchants/types.js';
-import type { ChargeError } from '../payments/types.js';
 
 /** Answers whether a service has verified an MSISDN (VerificationService). */
 export interface VerifiedMsisdns {
@@ -9,15 +8,14 @@ export interface VerifiedMsisdns {
 
 /**
  * A service that requires verified MSISDNs may charge only numbers it verified with a
- * code (reference §17: code 6). Without a way to ask, the requirement refuses: it never
- * passes by default.
+ * code. Without a way to ask, the requirement refuses: it never passes by default.
  */
 export async function verificationViolation(
   verified: VerifiedMsisdns | undefined,
   service: ServiceContext,
   msisdn: Msisdn,
-): Promise<ChargeError | null> {
+): Promise<{ readonly kind: 'not_verified' } | null> {
   if (!service.requiresVerifiedMsisdn) return null;
   if (verified !== undefined && (await verified.isVerified(service, msisdn))) return null;
-  return { kind: 'not_verified', message: 'The msisdn must be verified for this service before it can be charged' };
+  return { kind: 'not_verified' };
 }

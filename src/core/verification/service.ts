@@ -4,9 +4,9 @@ import type { Msisdn } from '../../kernel/msisdn.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import { hashSecret, verifySecret } from '../../kernel/secrets.js';
 import { smsParts } from '../../kernel/sms.js';
-import type { SmsGateway, SmsMessage } from '../messaging/ports.js';
+import type { SmsGateway } from '../messaging/ports.js';
 import type { ServiceContext } from '../merchants/types.js';
-import type { OutboxEvent } from '../outbox/ports.js';
+import type { SmsSendPayload } from '../outbox/catalogue.js';
 import type { OutboxDispatcher } from '../outbox/service.js';
 import type { VerificationRepository } from './ports.js';
 
@@ -17,24 +17,29 @@ const CODE_LIFETIME_MS = 10 * 60_000;
 const MAX_ATTEMPTS = 5;
 const MAX_SENDS_PER_HOUR = 5;
 const MAX_SMS_PARTS = 3;
-const SENDER = 'Strex';
 const SMS_TOPIC = 'sms.send';
 
+/** Why a code was not sent or not accepted: one kind per cause; the facade words it. */
 export type VerificationError =
-  | { readonly kind: 'invalid'; readonly message: string }
-  | { readonly kind: 'rate_limited'; readonly message: string }
-  | { readonly kind: 'not_found'; readonly message: string }
-  | { readonly kind: 'expired'; readonly message: string };
+  | { readonly kind: 'template_without_placeholder'; readonly placeholder: string }
+  | { readonly kind: 'template_too_long'; readonly maxSmsParts: number }
+  | { readonly kind: 'expiry_in_past' }
+  | { readonly kind: 'rate_limited' }
+  /** Wrong, used, burnt by too many guesses, or never sent: the caller learns no more. */
+  | { readonly kind: 'code_invalid' }
+  | { readonly kind: 'code_expired' };
 
 export interface SendCode {
   readonly msisdn: Msisdn;
   /** When the verification (not the code) stops counting; none: never. */
   readonly verificationExpiresAt?: Date | undefined;
   readonly template?: string | undefined;
+  /** Who the SMS comes from, as the facade's vendor sends it. */
+  readonly sender: string;
 }
 
 /**
- * Strex verification codes: a random PIN sent by SMS (through the outbox), stored only
+ * Verification codes: a random PIN sent by SMS (through the outbox), stored only
  * as a hash, valid for 10 minutes, single-use, burnt after 5 guesses; at most 5 sends
  * per MSISDN and service an hour.
  */
@@ -43,15 +48,15 @@ export class VerificationService {
 
   async send(service: ServiceContext, request: SendCode): Promise<Result<void, VerificationError>> {
     const template = request.template ?? DEFAULT_TEMPLATE;
-    if (!template.includes(PLACEHOLDER)) return err({ kind: 'invalid', message: 'The template must contain {0}' });
+    if (!template.includes(PLACEHOLDER)) return err({ kind: 'template_without_placeholder', placeholder: PLACEHOLDER });
     const code = randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
     const text = template.replaceAll(PLACEHOLDER, code);
-    if (smsParts(text) > MAX_SMS_PARTS) return err({ kind: 'invalid', message: 'The template is longer than 3 SMS' });
+    if (smsParts(text) > MAX_SMS_PARTS) return err({ kind: 'template_too_long', maxSmsParts: MAX_SMS_PARTS });
     const now = this.deps.clock.now();
     if (request.verificationExpiresAt && request.verificationExpiresAt <= now) {
-      return err({ kind: 'invalid', message: 'ExpiryTime is in the past' });
+      return err({ kind: 'expiry_in_past' });
     }
-    const sms: Omit<SmsMessage, 'deliveryKey'> = { to: request.msisdn, from: SENDER, text };
+    const sms: SmsSendPayload = { to: request.msisdn, from: request.sender, text };
     const issued = await this.deps.codes.issue({
       serviceId: service.serviceId,
       msisdn: request.msisdn,
@@ -63,17 +68,17 @@ export class VerificationService {
       sms,
     });
     if (issued === 'rate_limited') {
-      return err({ kind: 'rate_limited', message: 'Too many verification codes sent to this msisdn; try again later' });
+      return err({ kind: 'rate_limited' });
     }
     return ok(undefined);
   }
 
   async verify(service: ServiceContext, msisdn: Msisdn, code: string): Promise<Result<void, VerificationError>> {
-    const notFound = err<VerificationError>({ kind: 'not_found', message: 'Invalid verification code' });
+    const notFound = err<VerificationError>({ kind: 'code_invalid' });
     const stored = await this.deps.codes.latest(service.serviceId, msisdn);
     if (!stored || stored.used || stored.attempts >= MAX_ATTEMPTS) return notFound;
     const now = this.deps.clock.now();
-    if (stored.expiresAt <= now) return err({ kind: 'expired', message: 'The verification code has expired' });
+    if (stored.expiresAt <= now) return err({ kind: 'code_expired' });
     // The guess is counted before it is judged: concurrent guesses cannot exceed the limit.
     if (!(await this.deps.codes.claimAttempt(stored.id, MAX_ATTEMPTS))) return notFound;
     if (!/^[0-9]{1,12}$/.test(code) || !(await verifySecret(code, stored.codeHash))) return notFound;
@@ -88,13 +93,8 @@ export class VerificationService {
 
   /** Delivers queued SMS through the gateway; the PIN does not stay in the outbox after. */
   registerOutboxHandlers(dispatcher: OutboxDispatcher, gateway: SmsGateway): void {
-    const deliver = (event: OutboxEvent) =>
-      gateway.send({
-        to: String(event.payload.to) as Msisdn,
-        from: String(event.payload.from),
-        text: String(event.payload.text),
-        deliveryKey: `outbox:${event.id}`,
-      });
+    const deliver = (sms: SmsSendPayload, event: { id: number }) =>
+      gateway.send({ to: sms.to as Msisdn, from: sms.from, text: sms.text, deliveryKey: `outbox:${event.id}` });
     dispatcher.on(SMS_TOPIC, deliver, { forgetPayload: true });
   }
 }

@@ -1,10 +1,11 @@
 import type { PaymentService } from '../../core/payments/service.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
-import type { VerificationError, VerificationService } from '../../core/verification/service.js';
+import type { VerificationService } from '../../core/verification/service.js';
 import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
 import { parseWireDateTime } from '../../kernel/wcf-date.js';
 import { defineOperation } from '../kit/operation.js';
-import { chargeFault, FAULT, reverseFault, StrexFault } from './faults.js';
+import { VERIFICATION_SENDER } from './catalogue.js';
+import { chargeFault, FAULT, reverseFault, StrexFault, verificationFault } from './faults.js';
 import { toChargeCommand, toWireStatus } from './mapping.js';
 import {
   PayInput,
@@ -25,9 +26,9 @@ export function paymentOperations(payments: PaymentService) {
       input: PayInput,
       output: PaymentResponse,
       async handle(service: ServiceContext, { PaymentDetails }) {
-        const result = await payments.charge(service, toChargeCommand(PaymentDetails));
+        const result = await payments.charge(service, toChargeCommand(service, PaymentDetails));
         if (!result.ok) throw chargeFault(result.error);
-        return { ClientReference: result.value.clientReference, TransactionId: result.value.paymentId };
+        return { ClientReference: result.value.idempotencyKey, TransactionId: result.value.paymentId };
       },
     }),
     reversePayment: defineOperation({
@@ -54,13 +55,6 @@ export function paymentOperations(payments: PaymentService) {
   };
 }
 
-const VERIFICATION_FAULTS: Record<VerificationError['kind'], (typeof FAULT)[keyof typeof FAULT]> = {
-  invalid: FAULT.Validation,
-  rate_limited: FAULT.Forbidden,
-  not_found: FAULT.NotFound,
-  expired: FAULT.Expired,
-};
-
 /** SendVerificationCode and VerifyVerificationCode; both answer without a result. */
 export function verificationOperations(verification: VerificationService) {
   return {
@@ -72,8 +66,8 @@ export function verificationOperations(verification: VerificationService) {
         const msisdn = msisdnOf(request.Msisdn);
         const expiry = request.ExpiryTime === undefined || request.ExpiryTime === '' ? undefined : parseWireDateTime(request.ExpiryTime);
         if (expiry === null) throw new StrexFault(FAULT.Validation, 'Invalid ExpiryTime');
-        const result = await verification.send(service, { msisdn, verificationExpiresAt: expiry, template: request.Template });
-        if (!result.ok) throw new StrexFault(VERIFICATION_FAULTS[result.error.kind], result.error.message);
+        const result = await verification.send(service, { msisdn, verificationExpiresAt: expiry, template: request.Template, sender: VERIFICATION_SENDER });
+        if (!result.ok) throw verificationFault(result.error);
       },
     }),
     verifyVerificationCode: defineOperation({
@@ -82,7 +76,7 @@ export function verificationOperations(verification: VerificationService) {
       output: null,
       async handle(service: ServiceContext, request) {
         const result = await verification.verify(service, msisdnOf(request.Msisdn), request.VerificationCode);
-        if (!result.ok) throw new StrexFault(VERIFICATION_FAULTS[result.error.kind], result.error.message);
+        if (!result.ok) throw verificationFault(result.error);
       },
     }),
   };

@@ -1,10 +1,10 @@
-import { isMinimumAge } from '../../core/limits/rules.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
 import type { ConsentMode } from '../../core/preauthorization/ports.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
 import { defineOperation } from '../kit/operation.js';
 import { platformOf } from './auth.js';
-import { chargeFault, FAULT, StrexFault } from './faults.js';
+import { isMinimumAge, PROMPT_SENDER } from './catalogue.js';
+import { FAULT, preAuthorizeFault, StrexFault } from './faults.js';
 import { msisdnOf } from './operations.js';
 import { PreAuthorizeRequest, PreAuthorizeResponse } from './wire.js';
 
@@ -28,14 +28,14 @@ export function preAuthorizeOperation(preauthorization: PreAuthorizationService)
         msisdn: msisdnOf(body.Msisdn),
         clientTransactionId: body.TransactionId,
         channel: body.ConfirmationChannel === 1 ? 'ussd' : 'sms',
-        shortNumber: body.ShortNumber,
+        shortNumber: body.ShortNumber ?? PROMPT_SENDER,
         messagePrefix: body.MessagePrefix,
         messageSuffix: body.MessageSuffix,
         tokenDescription: body.TokenDescription,
-        requiredAge: age,
+        minimumAge: age,
         consent,
       });
-      if (!result.ok) throw chargeFault(result.error);
+      if (!result.ok) throw preAuthorizeFault(result.error);
       return {
         ExternalTransactionReference: result.value.externalReference,
         Token: result.value.token,

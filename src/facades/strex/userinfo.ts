@@ -1,10 +1,10 @@
 import type { Static } from 'typebox';
 import type { SubscriberProfile } from '../../core/carrier/ports.js';
-import { isMinimumAge } from '../../core/limits/rules.js';
 import type { ServiceContext } from '../../core/merchants/types.js';
 import type { SaleCheck, SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { defineOperation } from '../kit/operation.js';
+import { isMinimumAge, pricePolicy } from './catalogue.js';
 import { chargeFault, FAULT, StrexFault } from './faults.js';
 import { msisdnOf } from './operations.js';
 import { MsisdnInput, SaleInput, type SaleQuery, UserInfoSummary, UserInfoV1, UserInfoV3 } from './wire.js';
@@ -81,10 +81,11 @@ function saleOf(msisdn: Msisdn, query: Static<typeof SaleQuery>): SaleCheck {
   const serviceCode = query.serviceCode ?? '';
   if (!/^[0-9]{5}$/.test(serviceCode)) throw new StrexFault(FAULT.Validation, `Invalid service code ${serviceCode}`);
   const ageText = query.age ?? query.Age;
-  if (ageText === undefined || ageText === '') return { msisdn, amountMinor: BigInt(amount), serviceCode };
+  const sale = { msisdn, amountMinor: BigInt(amount), pricePolicy: pricePolicy(serviceCode) };
+  if (ageText === undefined || ageText === '') return sale;
   const age = Number(ageText);
   if (!/^[0-9]{1,3}$/.test(ageText) || !isMinimumAge(age)) throw new StrexFault(FAULT.Validation, 'Invalid age');
-  return { msisdn, amountMinor: BigInt(amount), serviceCode, requiredAge: age };
+  return { ...sale, minimumAge: age };
 }
 
 function userInfoV1(profile: SubscriberProfile) {

@@ -70,7 +70,7 @@ function reserveArgs(r: ChargeRecord) {
     operator: r.operator,
     amount_minor: r.amountMinor.toString(),
     currency: r.currency,
-    service_code: r.serviceCode,
+    service_code: r.productCode,
     test_subscriber: r.testSubscriber,
     paid_at_once: r.paidAtOnce,
     month_period: r.monthPeriod,

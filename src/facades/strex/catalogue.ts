@@ -1,4 +1,4 @@
-import type { PriceRange } from './rules.js';
+import type { PricePolicy, PriceRange } from '../../core/pricing/policy.js';
 
 /** Strex Direct Payment service codes with their price ranges in øre, inclusive. */
 export const SERVICE_CODES: ReadonlyMap<string, PriceRange & { readonly description: string }> = new Map([
@@ -85,3 +85,32 @@ export const BUSINESS_MODELS: ReadonlyMap<string, PriceRange> = new Map([
   ['ALERTSERVICES', { minMinor: 100n, maxMinor: 50000n }],
   ['VOTING', { minMinor: 100n, maxMinor: 50000n }],
 ]);
+
+/** Pay's RequiredAge: the two ages Strex sells to. */
+export const ALLOWED_AGES = [16, 18] as const;
+export type RequiredAge = (typeof ALLOWED_AGES)[number];
+
+export function isAllowedAge(age: number): age is RequiredAge {
+  return (ALLOWED_AGES as readonly number[]).includes(age);
+}
+
+/**
+ * A minimum age as user info and PreAuthorize take it (any age, unlike Pay's 16 or 18):
+ * a whole number of years a person can have.
+ */
+export const MAX_MINIMUM_AGE = 150;
+export function isMinimumAge(age: number): boolean {
+  return Number.isInteger(age) && age >= 0 && age <= MAX_MINIMUM_AGE;
+}
+
+/** Who SMS prompts come from unless the request names a short number (a 10-digit suffix is added). */
+export const PROMPT_SENDER = '2222';
+/** Who verification codes come from. */
+export const VERIFICATION_SENDER = 'Strex';
+
+/** The Strex price policy of a purchase: its service code's range, then its business model's. */
+export function pricePolicy(serviceCode: string, businessModel?: string): PricePolicy {
+  const code = { rule: { label: `service code ${serviceCode}` }, range: SERVICE_CODES.get(serviceCode) ?? null };
+  if (businessModel === undefined) return { rules: [code] };
+  return { rules: [code, { rule: { label: `business model ${businessModel}` }, range: BUSINESS_MODELS.get(businessModel) ?? null }] };
+}

@@ -1,0 +1,108 @@
+import { isCurrency, type Currency } from '../../kernel/money.js';
+
+/**
+ * Every outbox topic with its payload, in one place: the SQL functions and services that
+ * write events and the handlers that deliver them agree on these shapes. Payloads are
+ * JSON: amounts travel as decimal strings of minor units (JSON numbers lose bigints).
+ */
+
+/** A payment's state change (enqueue_payment_event): a record of what happened. */
+export interface PaymentEventPayload {
+  readonly paymentId: number;
+  readonly serviceId: number;
+  readonly merchantId: number;
+  readonly clientReference: string;
+  readonly msisdn: string;
+  readonly amountMinor: string;
+  readonly currency: Currency;
+  /** The operator's reference of the attempt's debit (payment id and attempt). */
+  readonly debitReference?: string | undefined;
+}
+
+/** Give a debit back at the operator: queued once per debit reference. */
+export interface CarrierCreditPayload {
+  readonly debitReference: string;
+  readonly msisdn: string;
+  readonly amountMinor: string;
+  readonly currency: Currency;
+}
+
+/** An SMS to a subscriber; its text may be a secret (a code), erased once delivered. */
+export interface SmsSendPayload {
+  readonly to: string;
+  readonly from: string;
+  readonly text: string;
+}
+
+export interface OutboxPayloads {
+  'payment.pending': PaymentEventPayload;
+  'payment.paid': PaymentEventPayload;
+  'payment.failed': PaymentEventPayload;
+  'payment.reversed': PaymentEventPayload;
+  'carrier.credit': CarrierCreditPayload;
+  'sms.send': SmsSendPayload;
+}
+export type OutboxTopic = keyof OutboxPayloads;
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** A stored payload that does not have its topic's shape: delivery fails and says which field. */
+export class OutboxPayloadError extends Error {}
+
+function text(payload: Json, field: string): string {
+  const value = payload[field];
+  if (typeof value !== 'string') throw new OutboxPayloadError(`${field} is not a string`);
+  return value;
+}
+
+function id(payload: Json, field: string): number {
+  const value = payload[field];
+  if (!Number.isSafeInteger(value)) throw new OutboxPayloadError(`${field} is not an integer`);
+  return value as number;
+}
+
+function amountMinor(payload: Json): string {
+  const value = text(payload, 'amountMinor');
+  if (!/^[0-9]{1,19}$/.test(value)) throw new OutboxPayloadError('amountMinor is not a whole number of minor units');
+  return value;
+}
+
+function currency(payload: Json): Currency {
+  const value = text(payload, 'currency');
+  if (!isCurrency(value)) throw new OutboxPayloadError('currency is not a known currency');
+  return value;
+}
+
+function paymentEvent(payload: Json): PaymentEventPayload {
+  const debitReference = payload.debitReference === undefined ? undefined : text(payload, 'debitReference');
+  return {
+    paymentId: id(payload, 'paymentId'),
+    serviceId: id(payload, 'serviceId'),
+    merchantId: id(payload, 'merchantId'),
+    clientReference: text(payload, 'clientReference'),
+    msisdn: text(payload, 'msisdn'),
+    amountMinor: amountMinor(payload),
+    currency: currency(payload),
+    debitReference,
+  };
+}
+
+const DECODERS: { readonly [T in OutboxTopic]: (payload: Json) => OutboxPayloads[T] } = {
+  'payment.pending': paymentEvent,
+  'payment.paid': paymentEvent,
+  'payment.failed': paymentEvent,
+  'payment.reversed': paymentEvent,
+  'carrier.credit': (p) => ({ debitReference: text(p, 'debitReference'), msisdn: text(p, 'msisdn'), amountMinor: amountMinor(p), currency: currency(p) }),
+  'sms.send': (p) => ({ to: text(p, 'to'), from: text(p, 'from'), text: text(p, 'text') }),
+};
+
+export const OUTBOX_TOPICS = Object.keys(DECODERS) as readonly OutboxTopic[];
+
+export function isOutboxTopic(topic: string): topic is OutboxTopic {
+  return Object.hasOwn(DECODERS, topic);
+}
+
+/** The payload of a stored event, checked against its topic's shape. */
+export function decodePayload<T extends OutboxTopic>(topic: T, payload: Json): OutboxPayloads[T] {
+  return DECODERS[topic](payload);
+}
