@@ -28,10 +28,30 @@ function classify(absPath) {
   return { layer: parts[0], sub, isRootFile: false };
 }
 
-const SPEC_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]*)\1/g;
+const SPEC_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"]*)\1/g;
+
+// The vendor-neutral layers: no vendor's vocabulary and no framework or database.
+const NEUTRAL_LAYERS = new Set(['core', 'kernel']);
+// Vendor names, and the vendors' own field and enum names (strex-reference.md §6, §10;
+// vup-reference.md; telenor-reference.md), in any case and with or without underscores.
+const VENDOR_WORDS = [
+  'Strex', 'Infomedia', 'Hermes', 'VUP', 'Telenor',
+  'ServiceCode', 'SecurityLevel', 'BusinessModel', 'UssdAuthorization', 'DirectPaymentFault', 'TeletorgSettings',
+  'STREX-PAYMENT', 'MOBILECONTENTSERVICES', 'INFORMATIONSERVICES', 'AUTOMATICNUMBERDIRECTORYSERVICE', 'ALERTSERVICES',
+  'BANK_TRANSFER', 'MOBILE_OPERATOR', 'RING_KONTANT',
+];
+const wordPattern = (word) => word.replace(/[-_]/g, '').split('').join('[-_]?');
+const VENDOR_RE = new RegExp(VENDOR_WORDS.map(wordPattern).join('|'), 'gi');
+// Packages the neutral layers must not import: the HTTP framework and the database drivers.
+const INFRASTRUCTURE_PACKAGES = ['fastify', 'kysely', 'pg', '@electric-sql/pglite'];
+
+function infrastructurePackage(spec) {
+  return INFRASTRUCTURE_PACKAGES.find((name) => spec === name || spec.startsWith(`${name}/`) || spec.startsWith(`${name}-`));
+}
 
 function stripComments(src) {
-  return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  // A '//' after ':' or another '/' is a URL in a string (file:///…), not a comment.
+  return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\/])\/\/.*$/gm, '$1');
 }
 
 const SUBFOLDER_LAYERS = new Set(['facades', 'web', 'jobs']);
@@ -72,12 +92,27 @@ const violations = [];
 for (const file of files) {
   const from = classify(file);
   if (!from) continue;
-  const text = stripComments(readFileSync(file, 'utf8'));
+  const source = readFileSync(file, 'utf8');
+  const text = stripComments(source);
+  const relFile = relative(process.cwd(), file);
+  if (NEUTRAL_LAYERS.has(from.layer)) {
+    // Comments too: a comment that explains core by a vendor's rules is vendor vocabulary.
+    const words = new Set([...source.matchAll(VENDOR_RE)].map((m) => m[0]));
+    for (const word of words) violations.push(`${relFile}: vendor word '${word}' in ${from.layer}`);
+  }
   for (const m of text.matchAll(SPEC_RE)) {
     const spec = m[2];
+    if (spec.startsWith('/') || spec.startsWith('file:') || /^[A-Za-z]:[\\/]/.test(spec)) {
+      violations.push(`${relFile}: imports '${spec}' (absolute path)`);
+      continue;
+    }
+    if (!spec.startsWith('.')) {
+      const pkg = NEUTRAL_LAYERS.has(from.layer) ? infrastructurePackage(spec) : undefined;
+      if (pkg) violations.push(`${relFile}: imports '${spec}' (${from.layer} -> ${pkg})`);
+      continue;
+    }
     const target = resolve(dirname(file), spec);
     const to = classify(target);
-    const relFile = relative(process.cwd(), file);
     if (!to) {
       if (from.layer !== 'root') violations.push(`${relFile}: imports '${spec}' (${label(from)} -> outside src)`);
       continue;

@@ -103,3 +103,66 @@ test('real src tree respects boundaries', () => {
   assert.equal(code, 0, output);
   assert.match(output, /boundaries ok/);
 });
+
+/** Lints a throwaway tree of the given files and removes it. */
+function lintFixture(files: Record<string, string>): { code: number; output: string } {
+  const dir = fixture(files);
+  try {
+    return run(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('vendor words fail in core and kernel, in code and comments, in any case; facades may use them', () => {
+  const { code, output } = lintFixture({
+    'core/a.ts': "export const strexServiceCode = '01001';\n",
+    'core/b.ts': '/** As Telenor bills it. */\nexport const b = { security_level: 2, businessModel: "MOBILECONTENTSERVICES" };\n',
+    'kernel/c.ts': "export type Hermes = 'INFOMEDIA' | 'vup';\n",
+    'facades/strex/f.ts': "export const ServiceCode = 'Strex';\n",
+  });
+  assert.equal(code, 1);
+  assert.match(output, /core[\\/]a\.ts: vendor word 'strex' in core/);
+  assert.match(output, /core[\\/]a\.ts: vendor word 'ServiceCode' in core/);
+  assert.match(output, /core[\\/]b\.ts: vendor word 'Telenor' in core/);
+  assert.match(output, /core[\\/]b\.ts: vendor word 'security_level' in core/);
+  assert.match(output, /core[\\/]b\.ts: vendor word 'businessModel' in core/);
+  assert.match(output, /core[\\/]b\.ts: vendor word 'MOBILECONTENTSERVICES' in core/);
+  assert.match(output, /kernel[\\/]c\.ts: vendor word 'Hermes' in kernel/);
+  assert.match(output, /kernel[\\/]c\.ts: vendor word 'INFOMEDIA' in kernel/);
+  assert.match(output, /kernel[\\/]c\.ts: vendor word 'vup' in kernel/);
+  assert.doesNotMatch(output, /facades/);
+  assert.match(output, /9 boundary violation/);
+});
+
+test('core and kernel import no HTTP framework or database driver; storage and facades may', () => {
+  const { code, output } = lintFixture({
+    'core/a.ts': "import Fastify from 'fastify';\nimport { sql } from 'kysely';\nexport const a = [Fastify, sql];\n",
+    'kernel/b.ts': "import pg from 'pg';\nimport { PGlite } from '@electric-sql/pglite';\nimport { vector } from '@electric-sql/pglite/vector';\nexport const b = [pg, PGlite, vector];\n",
+    'core/c.ts': "const d = await import('kysely-pglite-dialect');\nimport { randomInt } from 'node:crypto';\nimport { Type } from 'typebox';\nexport const c = [d, randomInt, Type];\n",
+    'storage/s.ts': "import { sql } from 'kysely';\nexport const s = sql;\n",
+    'facades/strex/f.ts': "import Fastify from 'fastify';\nexport const f = Fastify;\n",
+  });
+  assert.equal(code, 1);
+  assert.match(output, /core[\\/]a\.ts: imports 'fastify' \(core -> fastify\)/);
+  assert.match(output, /core[\\/]a\.ts: imports 'kysely' \(core -> kysely\)/);
+  assert.match(output, /kernel[\\/]b\.ts: imports 'pg' \(kernel -> pg\)/);
+  assert.match(output, /kernel[\\/]b\.ts: imports '@electric-sql\/pglite' \(kernel -> @electric-sql\/pglite\)/);
+  assert.match(output, /kernel[\\/]b\.ts: imports '@electric-sql\/pglite\/vector' \(kernel -> @electric-sql\/pglite\)/);
+  assert.match(output, /core[\\/]c\.ts: imports 'kysely-pglite-dialect' \(core -> kysely\)/);
+  assert.doesNotMatch(output, /storage|facades|node:crypto|typebox/);
+  assert.match(output, /6 boundary violation/);
+});
+
+test('absolute-path imports fail in every layer', () => {
+  const { code, output } = lintFixture({
+    'core/a.ts': "import { k } from '/work/main/src/kernel/k.js';\nexport const a = k;\n",
+    'facades/strex/f.ts': "export { k } from 'file:///work/main/src/kernel/k.js';\n",
+    'app.ts': "const m = await import('/tmp/x.js');\nexport const app = m;\n",
+  });
+  assert.equal(code, 1);
+  assert.match(output, /core[\\/]a\.ts: imports '\/work\/main\/src\/kernel\/k\.js' \(absolute path\)/);
+  assert.match(output, /facades[\\/]strex[\\/]f\.ts: imports 'file:\/\/\/work\/main\/src\/kernel\/k\.js' \(absolute path\)/);
+  assert.match(output, /app\.ts: imports '\/tmp\/x\.js' \(absolute path\)/);
+  assert.match(output, /3 boundary violation/);
+});

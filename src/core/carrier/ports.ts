@@ -8,7 +8,7 @@ export interface Operator {
   readonly currency: Currency;
 }
 
-/** Where the subscriber stands with the payment service (Strex "Validity"). */
+/** Where the subscriber stands with the payment service. */
 export type Registration = 'unregistered' | 'registered' | 'eligible' | 'barred' | 'verified';
 
 export interface SubscriberLimits {
@@ -32,8 +32,8 @@ export interface SubscriberProfile {
   readonly limits: SubscriberLimits;
   /**
    * How the operator collects a charge. 'invoice': the charge goes on the subscriber's
-   * bill from our ledger (the operator is billed from the journal, as Strex bills
-   * postpaid subscribers), so recording it is the charge and no call is made.
+   * bill from our ledger (the operator is billed from the journal, as postpaid
+   * subscribers are), so recording it is the charge and no call is made.
    * 'realtime': the operator must debit now (prepaid balance, payment card, operators
    * that charge online) through CarrierNetwork.debit.
    */

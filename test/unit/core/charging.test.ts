@@ -118,10 +118,7 @@ describe('charging on in-memory ports', () => {
     assert.equal(payments.rows[0]?.status, 'failed');
     assert.deepEqual(await payments.spentInPeriods(charge.subscriber, 'NOK', ['M2026-11']), new Map([['M2026-11', 0n]]));
     assert.ok((await service.charge(SERVICE, charge)).ok);
-    assert.deepEqual(
-      carrier.debits.map((d) => d.reference),
-      ['1.1', '1.2'],
-    );
+    assert.deepEqual(carrier.debits.map((d) => d.reference), ['1.1', '1.2']);
   });
 
   it('an operator that does not answer leaves the payment pending and says which', async () => {

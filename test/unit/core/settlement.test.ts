@@ -54,10 +54,7 @@ describe('settlement on in-memory ports', () => {
     assert.equal(await service.settlePending(), 0, 'young payments are left to their requests');
     clock.advance(3_000);
     assert.equal(await service.settlePending(), 2);
-    assert.deepEqual(
-      payments.rows.map((r) => r.status),
-      ['paid', 'failed'],
-    );
+    assert.deepEqual(payments.rows.map((r) => r.status), ['paid', 'failed']);
   });
 
   it('an unknown answer leaves the payment pending, and a status query settles it once the operator knows', async () => {
