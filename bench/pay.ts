@@ -19,15 +19,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
-import { measureAb, medianCurrent, printAb } from './support/ab.js';
+import { measureAb, medianCurrent, medianPgbench, printAb } from './support/ab.js';
 import { prepareBaseline } from './support/baseline.js';
 import { serverVersion } from './support/database.js';
 import type { LoadFigures } from './support/load.js';
-import { type PgbenchFigures, runPgbench } from './support/pgbench.js';
+import { initPgbench, type PgbenchFigures, runPgbench } from './support/pgbench.js';
 import { cleanup, onCleanup } from './support/processes.js';
 import { checkErrors, finishReport, printResultsTable, printVerdicts, startReport, writeResults } from './support/report.js';
 import { CURRENT, type Database, type PayFigures, runBareFastify, runPay, type Server } from './support/servers.js';
-import { BARE, BARE_SECONDS, BASELINE, CLI, CONNECTIONS, SKIP } from './support/settings.js';
+import { BARE, BARE_SECONDS, BASELINE, CLI, CONNECTIONS, PAY_SECONDS, SKIP } from './support/settings.js';
 
 async function main(): Promise<number> {
   if (!existsSync(CLI) || !existsSync(BARE)) throw new Error('build first: npm run bench:pay runs `npm run build`');
@@ -42,14 +42,17 @@ async function main(): Promise<number> {
   report.machine.postgres = await serverVersion(postgres.url);
   const pgbenchUrl = await createDatabase(postgres.url, 'bench_pgbench');
 
-  report.pgbench = await measurePgbench(pgbenchUrl);
+  if (!SKIP.has('pgbench')) await initPgbench(pgbenchUrl);
+  if (!baseline) report.pgbench = await measurePgbench(pgbenchUrl);
   report.bareFastify = await measureBareFastify();
   if (baseline) {
     const measure = (database: Database, server: Server, label: string) =>
       database === 'postgres'
         ? createDatabase(postgres.url, `bench_${label}`).then((url) => measurePayOnPostgres(postgres.url, url, server))
         : measurePayOnPglite(server);
-    report.ab = await measureAb(baseline, measure);
+    // Each round's pgbench runs as long as its Pay runs: the pairs the goals compare.
+    report.ab = await measureAb(baseline, measure, () => measurePgbench(pgbenchUrl, PAY_SECONDS));
+    report.pgbench = medianPgbench(report.ab);
     report.payPostgres = medianCurrent(report.ab, 'postgres');
     report.payPglite = medianCurrent(report.ab, 'pglite');
   } else {
@@ -65,10 +68,10 @@ async function main(): Promise<number> {
   return checkErrors(report) ? 1 : 0;
 }
 
-async function measurePgbench(url: string): Promise<PgbenchFigures | undefined> {
+async function measurePgbench(url: string, seconds?: number): Promise<PgbenchFigures | undefined> {
   if (SKIP.has('pgbench')) return undefined;
-  const pgbench = await runPgbench(url);
-  console.log(`pgbench: ${pgbench.tps} TPS`);
+  const pgbench = await runPgbench(url, seconds);
+  console.log(`pgbench: ${pgbench.tps} TPS, p99 ${pgbench.latencyMs.p99} ms`);
   return pgbench;
 }
 

@@ -48,8 +48,11 @@ export interface Report {
   finishedAt?: string;
 }
 
-/** undefined: one of the two runs was skipped. */
-type Ratios = Record<'payPostgresVsPgbench' | 'payPostgresVsBareFastify' | 'payPgliteVsBareFastify', number | undefined>;
+/** undefined: one of the two runs was skipped. In an A/B run the first two are medians over its rounds. */
+type Ratios = Record<
+  'payPostgresVsPgbench' | 'payPostgresP99VsPgbench' | 'payPostgresVsBareFastify' | 'payPgliteVsBareFastify',
+  number | undefined
+>;
 /** null: the run the target is about was skipped. */
 type TargetsMet = { payVsPgbench: boolean | null; payP99: boolean | null; pglite: boolean | null };
 
@@ -99,16 +102,20 @@ export function startReport(startedAt: Date): Report {
 export function finishReport(report: Report): void {
   const { pgbench, bareFastify: bare, payPostgres: payPg, payPglite: payLite } = report;
   const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || !b ? undefined : round(a / b, 2));
+  // An A/B run judges the medians of its rounds, each Pay run against its own round's pgbench.
+  const same = report.ab?.goals.current;
   const ratios: Ratios = {
-    payPostgresVsPgbench: ratio(payPg?.perSecond, pgbench?.tps),
+    payPostgresVsPgbench: same ? same.payVsPgbench : ratio(payPg?.perSecond, pgbench?.tps),
+    payPostgresP99VsPgbench: same ? same.p99VsPgbench : ratio(payPg?.latencyMs.p99, pgbench?.latencyMs.p99),
     payPostgresVsBareFastify: ratio(payPg?.perSecond, bare?.perSecond),
     payPgliteVsBareFastify: ratio(payLite?.perSecond, bare?.perSecond),
   };
+  const pglitePerSecond = same ? same.pglitePerSecond : payLite?.perSecond;
   report.ratios = ratios;
   report.targetsMet = {
     payVsPgbench: ratios.payPostgresVsPgbench === undefined ? null : ratios.payPostgresVsPgbench >= TARGETS.payVsPgbench,
-    payP99: payPg === undefined ? null : payPg.latencyMs.p99 <= TARGETS.payP99Ms,
-    pglite: payLite === undefined ? null : payLite.perSecond >= TARGETS.pgliteMinPerSecond,
+    payP99: ratios.payPostgresP99VsPgbench === undefined ? null : ratios.payPostgresP99VsPgbench <= TARGETS.payP99VsPgbench,
+    pglite: pglitePerSecond === undefined ? null : pglitePerSecond >= TARGETS.pgliteMinPerSecond,
   };
   report.finishedAt = new Date().toISOString();
 }
@@ -148,9 +155,9 @@ const pgbenchRow = (pgbench: PgbenchFigures | undefined): string[] =>
     ? [
         `pgbench -N s${PGBENCH.scale} c${PGBENCH.clients} j${PGBENCH.threads}`,
         `${pgbench.tps} TPS`,
-        '',
-        '',
-        '',
+        String(pgbench.latencyMs.p50),
+        String(pgbench.latencyMs.p99),
+        String(pgbench.latencyMs.max),
         String(pgbench.failed ?? 0),
         cores(pgbench.cores),
         cpuPerOp(pgbench.cores, pgbench.tps),
@@ -173,12 +180,21 @@ export function printResultsTable(report: Report): void {
 }
 
 export function printVerdicts(report: Report): void {
-  const { ratios, targetsMet: met, payPostgres: payPg, payPglite: payLite } = report;
+  const { ratios, targetsMet: met, payPostgres: payPg, payPglite: payLite, ab } = report;
   const verdict = (ok: boolean | null | undefined) => (ok === null || ok === undefined ? 'n/a' : ok ? 'met' : 'MISSED');
-  console.log('');
-  console.log(`Pay(PG) / pgbench TPS     ${ratios?.payPostgresVsPgbench ?? 'n/a'}  (target ≥ ${TARGETS.payVsPgbench}: ${verdict(met?.payVsPgbench)})`);
-  console.log(`Pay(PG) p99               ${payPg?.latencyMs.p99 ?? 'n/a'} ms  (target ≤ ${TARGETS.payP99Ms} ms: ${verdict(met?.payP99)})`);
-  console.log(`Pay(PGlite)               ${payLite?.perSecond ?? 'n/a'} pay/s  (target ≥ ${TARGETS.pgliteMinPerSecond}: ${verdict(met?.pglite)})`);
+  // An A/B run shows the baseline's medians beside this tree's: the goals are judged on this tree's.
+  const was = (value: number | undefined) => (ab ? `, baseline ${ab.baseline} ${value ?? 'n/a'}` : '');
+  const pglite = ab ? ab.goals.current.pglitePerSecond : payLite?.perSecond;
+  console.log(ab ? `\nGoals, medians of ${ab.rounds.length} rounds, each Pay run against its round's pgbench -N:` : '');
+  console.log(
+    `Pay(PG) / pgbench TPS     ${ratios?.payPostgresVsPgbench ?? 'n/a'}  (target ≥ ${TARGETS.payVsPgbench}: ${verdict(met?.payVsPgbench)}${was(ab?.goals.baseline.payVsPgbench)})`,
+  );
+  console.log(
+    `Pay(PG) p99 / pgbench p99 ${ratios?.payPostgresP99VsPgbench ?? 'n/a'}  (target ≤ ${TARGETS.payP99VsPgbench}: ${verdict(met?.payP99)}${was(ab?.goals.baseline.p99VsPgbench)})`,
+  );
+  console.log(
+    `Pay(PGlite)               ${pglite ?? 'n/a'} pay/s  (target ≥ ${TARGETS.pgliteMinPerSecond}: ${verdict(met?.pglite)}${was(ab?.goals.baseline.pglitePerSecond)})`,
+  );
   console.log(`Pay(PG) / bare Fastify    ${ratios?.payPostgresVsBareFastify ?? 'n/a'}`);
   if (payPg?.perPayment) {
     const p = payPg.perPayment;
