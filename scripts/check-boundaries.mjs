@@ -56,9 +56,13 @@ function stripComments(src) {
 
 const SUBFOLDER_LAYERS = new Set(['facades', 'web', 'jobs']);
 
+// The composition root: the files at the top of src/ and src/composition/ (one module per
+// domain) wire concrete parts together; they may import anything, and nothing else imports them.
+const WIRING_LAYERS = new Set(['root', 'composition']);
+
 function allowed(from, to) {
-  if (from.layer === 'root') return true;
-  if (to.isRootFile || to.layer === 'root') return false;
+  if (WIRING_LAYERS.has(from.layer)) return true;
+  if (to.isRootFile || WIRING_LAYERS.has(to.layer)) return false;
   const A = from.layer, B = to.layer;
   switch (A) {
     case 'kernel':

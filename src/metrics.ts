@@ -5,6 +5,12 @@ import { secretsEqual } from './kernel/secrets.js';
 // RFC 6750: the scheme is case-insensitive, the token one run of non-space characters.
 const BEARER_PATTERN = /^Bearer +(\S+) *$/i;
 
+export interface MetricsOptions {
+  bearerToken?: string | undefined;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
 /** Prometheus metrics: HTTP requests by route and status, payments by outcome, reservation batches. */
 export function createMetrics() {
   const registry = new Registry();
@@ -48,19 +54,27 @@ export function createMetrics() {
       reservationBatches.observe(size);
       if (fellBack) batchFallbacks.inc();
     },
-    /** Without a bearerToken, /metrics is open to anyone who reaches the listener. */
-    install(app: FastifyInstance, options: { bearerToken?: string | undefined } = {}) {
-      app.addHook('onResponse', async (request, reply) => {
-        const route = request.routeOptions.url ?? 'unmatched';
-        requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-        latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-      });
-      const onRequest = options.bearerToken === undefined ? [] : [requireBearer(options.bearerToken)];
-      app.get('/metrics', { onRequest }, async (_request, reply) => {
-        reply.type(registry.contentType);
-        return registry.metrics();
-      });
-    },
+    /**
+     * GET /metrics and the hook that counts every request. Not encapsulated (Fastify's
+     * skip-override): the hook belongs to the server, so it counts the routes of every
+     * plugin registered after this one. Without a bearerToken, /metrics is open to anyone
+     * who reaches the listener.
+     */
+    plugin: Object.assign(
+      async (app: FastifyInstance, options: MetricsOptions) => {
+        app.addHook('onResponse', async (request, reply) => {
+          const route = request.routeOptions.url ?? 'unmatched';
+          requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+          latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+        });
+        const onRequest = options.bearerToken === undefined ? [] : [requireBearer(options.bearerToken)];
+        app.get('/metrics', { onRequest }, async (_request, reply) => {
+          reply.type(registry.contentType);
+          return registry.metrics();
+        });
+      },
+      { [Symbol.for('skip-override')]: true },
+    ),
   };
 }
 

@@ -98,6 +98,24 @@ test('legal imports pass', () => {
   }
 });
 
+test('composition modules wire anything and the root uses them; no other layer imports composition', () => {
+  const dir = fixture({
+    'config.ts': 'export const config = 1;\n',
+    'storage/s.ts': 'export const s = 1;\n',
+    'facades/strex/f.ts': "import { m } from '../../composition/m.js';\nexport const f = m;\n",
+    'composition/m.ts': "import { s } from '../storage/s.js';\nimport { config } from '../config.js';\nexport const m = [s, config];\n",
+    'app.ts': "import { m } from './composition/m.js';\nexport const app = m;\n",
+  });
+  try {
+    const { code, output } = run(dir);
+    assert.equal(code, 1);
+    assert.match(output, /facades[\\/]strex[\\/]f\.ts: imports '\.\.\/\.\.\/composition\/m\.js' \(facades\/strex -> composition\)/);
+    assert.match(output, /1 boundary violation/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('real src tree respects boundaries', () => {
   const { code, output } = run(join(repoRoot, 'src'));
   assert.equal(code, 0, output);

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { sandboxHandsetRoutes } from '../connectors/sandbox/messaging.js';
+import { SANDBOX_SHOWCASE } from '../connectors/sandbox/profiles.js';
+import { strexRestPlugin } from '../facades/strex/rest.js';
+import { strexSoapPlugin } from '../facades/strex/soap.js';
+import type { VerificationService } from '../core/verification/service.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Metrics } from '../metrics.js';
+import { DEMO } from '../seed.js';
+import type { Database } from '../storage/db.js';
+import { healthRoutes } from '../web/health/routes.js';
+import { startPage } from '../web/start/page.js';
+import type { ConfirmationsModule } from './confirmations.js';
+import type { HttpServer } from './http.js';
+import type { MerchantsModule } from './merchants.js';
+import type { PaymentsModule } from './payments.js';
+import type { SandboxModule } from './sandbox.js';
+
+export interface FacadeDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  metrics: Metrics;
+  merchants: MerchantsModule;
+  sandbox: SandboxModule;
+  consent: ConfirmationsModule;
+  payments: PaymentsModule;
+  verification: VerificationService;
+}
+
+/**
+ * One plugin per facade, in this order: metrics first (its hook counts every route after
+ * it), health, Strex REST and SOAP, then the sandbox's handset pages and the start page.
+ */
+export async function registerFacades({ http, frameworkErrors }: HttpServer, deps: FacadeDeps): Promise<void> {
+  const { config, db } = deps;
+  await http.register(deps.metrics.plugin, { bearerToken: config.metricsToken });
+  await http.register(healthRoutes, { database: db.kind, ping: () => deps.merchants.platform.ping() });
+  await registerStrex(http, deps, frameworkErrors);
+  if (config.sandbox) {
+    const { inbox } = deps.sandbox;
+    const { confirmations, preauthorization } = deps.consent;
+    await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox, prompts: confirmations, consents: preauthorization, clock: deps.clock });
+    // The start page points at the demo credentials and handsets, which only the sandbox has.
+    await http.register(startPage, { demo: config.production ? null : demoCredentials(), handsets: SANDBOX_SHOWCASE });
+  }
+}
+
+async function registerStrex(http: FastifyInstance, deps: FacadeDeps, frameworkErrors: HttpServer['frameworkErrors']): Promise<void> {
+  const strex = {
+    authenticator: deps.merchants.authenticator,
+    payments: deps.payments.payments,
+    subscribers: deps.payments.subscribers,
+    verification: deps.verification,
+    preauthorization: deps.consent.preauthorization,
+    frameworkErrors,
+  };
+  await http.register(strexRestPlugin, { prefix: '/restV1.svc', ...strex });
+  await http.register(strexSoapPlugin, { prefix: '/soapV1.svc', ...strex });
+}
+
+function demoCredentials() {
+  return { serviceId: DEMO.strexServiceId, smsServiceId: DEMO.strexSmsServiceId, username: DEMO.username, password: DEMO.password };
+}

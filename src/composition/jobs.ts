@@ -1,0 +1,36 @@
+import type { PasswordAuthenticator } from '../core/merchants/authentication.js';
+import type { OutboxDispatcher } from '../core/outbox/service.js';
+import type { PaymentService } from '../core/payments/service.js';
+import type { Job } from '../jobs/job.js';
+import { loginThrottlePruneJob } from '../jobs/login-throttle-prune.js';
+import { outboxDeliveryJob } from '../jobs/outbox-delivery.js';
+import { settlementJob } from '../jobs/settlement.js';
+import { startWorker, type Worker } from '../jobs/worker.js';
+
+/** How long a job that found nothing waits before it looks again. */
+const IDLE_POLL_MS = 500;
+
+/** The background work: started at most once, by listen() or by opendcb worker. */
+export interface JobsModule {
+  start(): void;
+  /** Waits for the batches under way; nothing when it never started. */
+  stop(): Promise<void>;
+}
+
+export function jobsModule(deps: {
+  outbox: OutboxDispatcher;
+  payments: PaymentService;
+  authenticator: PasswordAuthenticator;
+  onError: (error: unknown, job: string) => void;
+}): JobsModule {
+  const jobs: Job[] = [outboxDeliveryJob(deps.outbox, IDLE_POLL_MS), settlementJob(deps.payments, IDLE_POLL_MS), loginThrottlePruneJob(deps.authenticator)];
+  let worker: Worker | undefined;
+  return {
+    start() {
+      worker ??= startWorker(jobs, deps.onError);
+    },
+    async stop() {
+      await worker?.stop();
+    },
+  };
+}
