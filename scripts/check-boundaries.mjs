@@ -12,7 +12,7 @@ function walk(dir) {
     const p = join(dir, name);
     const st = statSync(p);
     if (st.isDirectory()) out.push(...walk(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
+    else if ((name.endsWith('.ts') && !name.endsWith('.d.ts')) || name.endsWith('.sql')) out.push(p);
   }
   return out;
 }
@@ -52,6 +52,54 @@ function infrastructurePackage(spec) {
 function stripComments(src) {
   // A '//' after ':' or another '/' is a URL in a string (file:///…), not a comment.
   return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\/])\/\/.*$/gm, '$1');
+}
+
+// One clock (decisions §38): time comes from the injected Clock, in TypeScript and, as a
+// parameter, in SQL, so that a test can move it. Only kernel/clock.ts reads the system clock.
+const CLOCK_FILE = 'kernel/clock.ts';
+const WALL_CLOCK_RE = /\bDate\s*\.\s*now\s*\(|\bnew\s+Date\b\s*(?:\(\s*\)|(?![\s(]))/g;
+const SQL_CLOCK_RE =
+  /(?<![\w.$])(?:now\s*\(\s*\)|(?:clock|statement|transaction)_timestamp\s*\(|timeofday\s*\(|current_(?:timestamp|date|time)\b|localtime(?:stamp)?\b)/gi;
+// Migrations are history, applied once and never edited; those written before the rule keep
+// their now() (column defaults, old function versions). Every later one passes the time in.
+const LAST_MIGRATION_BEFORE_THE_CLOCK_RULE = 11;
+// Files that still read the database's clock, and why; each is to be emptied by its owner.
+const DATABASE_CLOCK_ALLOWED = new Map([
+  ['storage/functions/reserve_charge.sql', 'ledger/perf: created_at and settled_at of a reservation'],
+  ['storage/functions/reserve_charges.sql', 'perf: created_at and settled_at of a batch of reservations'],
+  ['storage/functions/reverse_payment.sql', 'ledger: reversed_at'],
+  ['storage/functions/settle_charge.sql', 'ledger: settled_at'],
+  ['storage/repositories/payments.ts', 'perf: a waiting confirmation past its expiry in the status query'],
+  // Not platform time: when this server changed its schema.
+  ['storage/migrate.ts', 'schema bookkeeping (applied_at)'],
+]);
+
+const STRING_LITERAL_RE = /(['"`])(?:\\[\s\S]|(?!\1)[\s\S])*\1/g;
+
+function stripSqlComments(sql) {
+  return sql.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--.*$/gm, '');
+}
+
+function historicMigration(rel) {
+  const m = /^storage\/migrations\/(\d{4})_/.exec(rel);
+  return m !== null && Number(m[1]) <= LAST_MIGRATION_BEFORE_THE_CLOCK_RULE;
+}
+
+/** Where a file reads a clock other than the injected one. rel: the path under src, with '/'. */
+function clockViolations(rel, source) {
+  const found = [];
+  const isSql = rel.endsWith('.sql');
+  const code = isSql ? stripSqlComments(source) : stripComments(source);
+  if (!isSql && rel !== CLOCK_FILE) {
+    for (const m of code.matchAll(WALL_CLOCK_RE)) found.push(`'${m[0].replace(/\s+/g, '')}' (the system clock outside ${CLOCK_FILE}: use the injected Clock)`);
+  }
+  const sqlLayer = rel.startsWith('storage/');
+  if (sqlLayer && !DATABASE_CLOCK_ALLOWED.has(rel) && !historicMigration(rel)) {
+    // In TypeScript, SQL is in string literals; outside them now() is a method (clock.now()).
+    const sql = isSql ? code : [...code.matchAll(STRING_LITERAL_RE)].map((m) => m[0]).join('\n');
+    for (const m of sql.matchAll(SQL_CLOCK_RE)) found.push(`'${m[0].replace(/\s+/g, '')}' (the database's clock: pass the injected clock's time as a parameter)`);
+  }
+  return [...new Set(found)];
 }
 
 const SUBFOLDER_LAYERS = new Set(['facades', 'web', 'jobs']);
@@ -97,8 +145,10 @@ for (const file of files) {
   const from = classify(file);
   if (!from) continue;
   const source = readFileSync(file, 'utf8');
-  const text = stripComments(source);
   const relFile = relative(process.cwd(), file);
+  for (const v of clockViolations(relative(srcDir, file).split(sep).join('/'), source)) violations.push(`${relFile}: ${v}`);
+  if (file.endsWith('.sql')) continue;
+  const text = stripComments(source);
   if (NEUTRAL_LAYERS.has(from.layer)) {
     // Comments too: a comment that explains core by a vendor's rules is vendor vocabulary.
     const words = new Set([...source.matchAll(VENDOR_RE)].map((m) => m[0]));

@@ -23,6 +23,6 @@ export function sandboxModule(deps: { config: Config; db: Database; clock: Clock
     carrier: new SandboxNetwork(new SqlSandboxPrepaidStore(deps.db.kysely), deps.clock),
     handsets: new SandboxHandsets(),
     inbox,
-    sms: new SandboxSmsGateway(inbox),
+    sms: new SandboxSmsGateway(inbox, deps.clock),
   };
 }

@@ -184,3 +184,25 @@ test('absolute-path imports fail in every layer', () => {
   assert.match(output, /app\.ts: imports '\/tmp\/x\.js' \(absolute path\)/);
   assert.match(output, /3 boundary violation/);
 });
+
+test('only kernel/clock.ts reads the system clock; SQL takes the time as a parameter, except history and the allow-list', () => {
+  const { code, output } = lintFixture({
+    'kernel/clock.ts': 'export const systemClock = { now: () => new Date() };\n',
+    'core/a.ts': 'export const a = () => Date.now();\n',
+    'core/b.ts': '// new Date() in a comment is no clock\nexport const b = () => new Date();\nexport const c = (ms: number) => new Date(ms);\n',
+    'storage/functions/f.sql': '-- now() in a comment is no clock\nSELECT now(), CURRENT_TIMESTAMP;\n',
+    'storage/repositories/r.ts': 'export const q = `SELECT clock_timestamp()`;\nexport const at = (clock: { now(): Date }) => clock.now();\n',
+    'storage/migrations/0009_old.sql': 'CREATE TABLE t (at TIMESTAMPTZ DEFAULT now());\n',
+    'storage/migrations/0012_new.sql': 'CREATE TABLE u (at TIMESTAMPTZ DEFAULT now());\n',
+    'storage/repositories/payments.ts': "export const q = 'SELECT now()';\n",
+  });
+  assert.equal(code, 1);
+  assert.match(output, /core[\\/]a\.ts: 'Date\.now\(' \(the system clock outside kernel\/clock\.ts/);
+  assert.match(output, /core[\\/]b\.ts: 'newDate\(\)' \(the system clock/);
+  assert.match(output, /storage[\\/]functions[\\/]f\.sql: 'now\(\)' \(the database's clock/);
+  assert.match(output, /storage[\\/]functions[\\/]f\.sql: 'CURRENT_TIMESTAMP' \(the database's clock/);
+  assert.match(output, /storage[\\/]repositories[\\/]r\.ts: 'clock_timestamp\(' \(the database's clock/);
+  assert.match(output, /storage[\\/]migrations[\\/]0012_new\.sql: 'now\(\)'/);
+  assert.doesNotMatch(output, /clock\.ts: '|0009_old|payments\.ts/);
+  assert.match(output, /6 boundary violation/);
+});

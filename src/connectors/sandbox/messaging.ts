@@ -15,16 +15,19 @@ export interface SandboxInboxMessage {
 
 /** Where the sandbox keeps delivered SMS (a table, so every server sees the same inbox). */
 export interface SandboxInbox {
-  deliver(msisdn: string, sender: string, text: string, deliveryKey: string): Promise<void>;
+  deliver(msisdn: string, sender: string, text: string, deliveryKey: string, receivedAt: Date): Promise<void>;
   inbox(msisdn: string): Promise<SandboxInboxMessage[]>;
 }
 
 /** The sandbox network's SMS gateway: every SMS lands in the handset's inbox. */
 export class SandboxSmsGateway implements SmsGateway {
-  constructor(private readonly inbox: SandboxInbox) {}
+  constructor(
+    private readonly inbox: SandboxInbox,
+    private readonly clock: Clock,
+  ) {}
 
   async send(message: SmsMessage): Promise<void> {
-    await this.inbox.deliver(message.to, message.from, message.text, message.deliveryKey);
+    await this.inbox.deliver(message.to, message.from, message.text, message.deliveryKey, this.clock.now());
   }
 }
 

@@ -20,6 +20,8 @@ const MAX_WAITS = 10_000;
 
 interface Waiter {
   resolve(outcome: WaitOutcome): void;
+  /** When the injected clock says the prompt is over: the timer only wakes the wait to look. */
+  expiresAtMs: number;
   timer: NodeJS.Timeout;
   /** A payment's prompt outlives this process; a consent prompt is withdrawn with it. */
   survivesShutdown: boolean;
@@ -51,7 +53,7 @@ export class ConfirmationService {
     const shortNumber = request.channel === 'sms' ? request.shortNumber : undefined;
     assert(request.channel !== 'sms' || shortNumber !== undefined, 'an SMS prompt names its sender');
     const id = await this.deps.requests.create({ ...request, shortNumber, createdAt, expiresAt });
-    const outcome = this.#wait(id, request.payment !== null);
+    const outcome = this.#wait(id, expiresAt.getTime(), request.payment !== null);
     await this.deps.prompter.prompt({ id, msisdn: request.msisdn, channel: request.channel, text: request.prompt });
     return outcome;
   }
@@ -79,8 +81,10 @@ export class ConfirmationService {
    */
   async shutdown(graceMs: number): Promise<{ abandoned: number }> {
     this.#shuttingDown = true;
-    const deadline = Date.now() + graceMs;
-    while (this.#waiters.size > 0 && Date.now() < deadline) await sleep(Math.min(POLL_MS / 4, deadline - Date.now()));
+    // The grace is how long this process waits before it stops, a span of real time, not a
+    // moment of the platform's clock: measured on the monotonic timer.
+    const deadlineMs = performance.now() + graceMs;
+    while (this.#waiters.size > 0 && performance.now() < deadlineMs) await sleep(Math.min(POLL_MS / 4, deadlineMs - performance.now()));
     const abandoned = [...this.#waiters.entries()];
     await Promise.all(abandoned.map(([id, waiter]) => this.#abandon(id, waiter)));
     this.#stopPolling();
@@ -95,12 +99,25 @@ export class ConfirmationService {
     this.#settle(id, outcome);
   }
 
-  #wait(id: number, survivesShutdown: boolean): Promise<WaitOutcome> {
+  #wait(id: number, expiresAtMs: number, survivesShutdown: boolean): Promise<WaitOutcome> {
     return new Promise<WaitOutcome>((resolve) => {
-      const timer = setTimeout(() => void this.#expire(id), this.deps.timeoutMs);
-      this.#waiters.set(id, { resolve, timer, survivesShutdown });
+      const timer = setTimeout(() => this.#wake(id), this.deps.timeoutMs);
+      this.#waiters.set(id, { resolve, expiresAtMs, timer, survivesShutdown });
       this.#startPolling();
     });
+  }
+
+  /**
+   * The timer fired: the wait ends if the clock says the prompt is over, else the timer is
+   * set again for what is left (an injected clock may run slower than the timers). A clock
+   * that jumps ahead is seen by the next poll.
+   */
+  #wake(id: number): void {
+    const waiter = this.#waiters.get(id);
+    if (!waiter) return;
+    const leftMs = waiter.expiresAtMs - this.deps.clock.now().getTime();
+    if (leftMs <= 0) return void this.#expire(id);
+    waiter.timer = setTimeout(() => this.#wake(id), Math.min(leftMs, this.deps.timeoutMs));
   }
 
   async #expire(id: number): Promise<void> {
@@ -142,5 +159,7 @@ export class ConfirmationService {
     } catch {
       // The next poll or the timer ends the wait.
     }
+    const nowMs = this.deps.clock.now().getTime();
+    for (const [id, waiter] of this.#waiters) if (waiter.expiresAtMs <= nowMs) void this.#expire(id);
   }
 }

@@ -13,6 +13,8 @@ export interface PaymentEventPayload {
   readonly merchantId: number;
   readonly clientReference: string;
   readonly msisdn: string;
+  /** The operator the payment was charged through (its MCC/MNC). */
+  readonly operator?: string | undefined;
   readonly amountMinor: string;
   readonly currency: Currency;
   /** The operator's reference of the attempt's debit (payment id and attempt). */
@@ -75,12 +77,14 @@ function currency(payload: Json): Currency {
 
 function paymentEvent(payload: Json): PaymentEventPayload {
   const debitReference = payload.debitReference === undefined ? undefined : text(payload, 'debitReference');
+  const operator = payload.operator === undefined ? undefined : text(payload, 'operator');
   return {
     paymentId: id(payload, 'paymentId'),
     serviceId: id(payload, 'serviceId'),
     merchantId: id(payload, 'merchantId'),
     clientReference: text(payload, 'clientReference'),
     msisdn: text(payload, 'msisdn'),
+    operator,
     amountMinor: amountMinor(payload),
     currency: currency(payload),
     debitReference,

@@ -16,14 +16,16 @@ export interface DeliveryOutcome {
 export interface OutboxRepository {
   /**
    * Claims up to limit due events for leaseMs: they are invisible to other workers
-   * until the lease ends, so a worker that dies mid-delivery only delays them.
+   * until the lease ends, so a worker that dies mid-delivery only delays them. Due means
+   * available at or before `at` (the injected clock's time, never the database's).
    */
-  claimDue(limit: number, leaseMs: number): Promise<OutboxEvent[]>;
+  claimDue(limit: number, leaseMs: number, at: Date): Promise<OutboxEvent[]>;
   /**
    * Records the outcomes of a batch of delivery attempts. A delivered event with
    * forgetPayload keeps its row (the record that it happened) but not its content.
+   * Delivered at `at`; a retry becomes due retryInMs after it.
    */
-  complete(outcomes: ReadonlyArray<DeliveryOutcome>): Promise<void>;
+  complete(outcomes: ReadonlyArray<DeliveryOutcome>, at: Date): Promise<void>;
 }
 
 /** Delivers one event's decoded payload; at least once, so it must be idempotent. */

@@ -39,14 +39,15 @@ export class OutboxDispatcher {
 
   /** Delivers one batch; returns how many events it handled. */
   async deliverDue(): Promise<number> {
-    const events = await this.repository.claimDue(BATCH_SIZE, CLAIM_LEASE_MS);
-    const lastStartMs = this.clock.now().getTime() + CLAIM_LEASE_MS - this.handlerTimeoutMs;
+    const claimedAt = this.clock.now();
+    const events = await this.repository.claimDue(BATCH_SIZE, CLAIM_LEASE_MS, claimedAt);
+    const lastStartMs = claimedAt.getTime() + CLAIM_LEASE_MS - this.handlerTimeoutMs;
     const outcomes: DeliveryOutcome[] = [];
     for (const event of events) {
       if (this.clock.now().getTime() > lastStartMs) break;
       outcomes.push({ eventId: event.id, result: await this.#deliver(event), forgetPayload: this.#forgetful.has(event.topic) });
     }
-    if (outcomes.length > 0) await this.repository.complete(outcomes);
+    if (outcomes.length > 0) await this.repository.complete(outcomes, this.clock.now());
     return outcomes.length;
   }
 

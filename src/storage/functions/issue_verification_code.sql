@@ -19,7 +19,8 @@ BEGIN
   INSERT INTO verification_codes (service_id, msisdn, code_hash, created_at, expires_at, verification_expires_at)
   VALUES (p_service_id, p_msisdn, p_code_hash, p_now, p_expires_at, p_verification_expires_at)
   RETURNING id INTO v_id;
-  INSERT INTO outbox_events (topic, payload) VALUES ('sms.send', p_sms);
+  -- Queued and due at p_now: the outbox runs on the caller's clock, not the database's.
+  INSERT INTO outbox_events (topic, payload, created_at, available_at) VALUES ('sms.send', p_sms, p_now, p_now);
   RETURN v_id;
 END;
 $$;

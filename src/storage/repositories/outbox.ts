@@ -5,11 +5,12 @@ import type { Schema } from '../schema.js';
 export class SqlOutboxRepository implements OutboxRepository {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async claimDue(limit: number, leaseMs: number): Promise<OutboxEvent[]> {
+  async claimDue(limit: number, leaseMs: number, at: Date): Promise<OutboxEvent[]> {
+    const leasedUntil = new Date(at.getTime() + leaseMs);
     const { rows } = await sql<{ id: string; topic: string; payload: unknown; attempts: number }>`
-      UPDATE outbox_events SET available_at = now() + ${leaseMs} * interval '1 millisecond'
+      UPDATE outbox_events SET available_at = ${leasedUntil.toISOString()}::timestamptz
        WHERE id IN (SELECT id FROM outbox_events
-                     WHERE delivered_at IS NULL AND available_at <= now()
+                     WHERE delivered_at IS NULL AND available_at <= ${at.toISOString()}::timestamptz
                      ORDER BY available_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING id, topic, payload, attempts`.execute(this.db);
     return rows.map((row) => ({
@@ -20,21 +21,23 @@ export class SqlOutboxRepository implements OutboxRepository {
     }));
   }
 
-  async complete(outcomes: ReadonlyArray<DeliveryOutcome>): Promise<void> {
+  async complete(outcomes: ReadonlyArray<DeliveryOutcome>, at: Date): Promise<void> {
+    const deliveredAt = at.toISOString();
     const delivered = (forget: boolean) => outcomes.filter((o) => o.result === 'delivered' && o.forgetPayload === forget).map((o) => o.eventId);
     const [kept, forgotten] = [delivered(false), delivered(true)];
     if (kept.length > 0) {
-      await sql`UPDATE outbox_events SET delivered_at = now(), attempts = attempts + 1
+      await sql`UPDATE outbox_events SET delivered_at = ${deliveredAt}::timestamptz, attempts = attempts + 1
                  WHERE id = ANY(${kept}::bigint[])`.execute(this.db);
     }
     if (forgotten.length > 0) {
-      await sql`UPDATE outbox_events SET delivered_at = now(), attempts = attempts + 1, payload = '{"forgotten":true}'::jsonb
+      await sql`UPDATE outbox_events SET delivered_at = ${deliveredAt}::timestamptz, attempts = attempts + 1, payload = '{"forgotten":true}'::jsonb
                  WHERE id = ANY(${forgotten}::bigint[])`.execute(this.db);
     }
     for (const { eventId, result } of outcomes) {
       if (result === 'delivered') continue;
+      const retryAt = new Date(at.getTime() + result.retryInMs);
       await sql`UPDATE outbox_events SET attempts = attempts + 1, last_error = ${result.error},
-                  available_at = now() + ${result.retryInMs} * interval '1 millisecond' WHERE id = ${eventId}`.execute(this.db);
+                  available_at = ${retryAt.toISOString()}::timestamptz WHERE id = ${eventId}`.execute(this.db);
     }
   }
 }

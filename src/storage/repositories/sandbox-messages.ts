@@ -14,10 +14,10 @@ const MAX_INBOX_MESSAGES = 200;
 export class SqlSandboxMessages {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async deliver(msisdn: string, sender: string, text: string, deliveryKey: string): Promise<void> {
+  async deliver(msisdn: string, sender: string, text: string, deliveryKey: string, receivedAt: Date): Promise<void> {
     await this.db
       .insertInto('sandbox_messages')
-      .values({ msisdn, sender, text, delivery_key: deliveryKey })
+      .values({ msisdn, sender, text, delivery_key: deliveryKey, received_at: receivedAt })
       .onConflict((oc) => oc.column('delivery_key').doNothing())
       .execute();
   }
