@@ -46,13 +46,19 @@ export function createMetrics() {
     help: 'Reservation batches that failed as a whole and were reserved item by item',
     registers: [registry],
   });
+  const batchesPerItem = new Counter({
+    name: 'opendcb_reservation_batch_per_item_total',
+    help: 'Reservation batches the database reserved item by item in their one statement (the unusual ones)',
+    registers: [registry],
+  });
 
   return {
     registry,
     observePayment: (outcome: string) => payments.inc({ outcome }),
-    observeReservationBatch(size: number, fellBack: boolean) {
+    observeReservationBatch(size: number, fellBack: boolean, perItem = false) {
       reservationBatches.observe(size);
       if (fellBack) batchFallbacks.inc();
+      if (perItem) batchesPerItem.inc();
     },
     /**
      * GET /metrics and the hook that counts every request. Not encapsulated (Fastify's

@@ -210,7 +210,7 @@ export function printVerdicts(report: Report): void {
 function printBatches(f: PayFigures | undefined): void {
   if (!f) return;
   const b = f.reservationBatches;
-  console.log(`Pay(${f.database}) batches     ${b.meanItems} payments per reservation statement (${b.statements} statements), ${b.fallbacks} fell back`);
+  console.log(`Pay(${f.database}) batches     ${b.meanItems} payments per reservation statement (${b.statements} statements), ${b.perItem} item by item, ${b.fallbacks} fell back`);
 }
 
 function printContextSwitches(f: PayFigures | undefined): void {

@@ -39,6 +39,8 @@ export interface ReservationBatches {
   meanItems: number;
   /** Batches that failed as a whole and were reserved item by item. */
   fallbacks: number;
+  /** Batches the database reserved item by item in their one statement (NaN: a build without the metric). */
+  perItem: number;
 }
 
 /** DatabaseEffects are there for PostgreSQL only. */
@@ -128,6 +130,7 @@ async function reservationBatches(url: string): Promise<ReservationBatches> {
     statements,
     meanItems: statements > 0 ? round(items / statements, 1) : 0,
     fallbacks: metric('opendcb_reservation_batch_fallbacks_total'),
+    perItem: metric('opendcb_reservation_batch_per_item_total'),
   };
 }
 

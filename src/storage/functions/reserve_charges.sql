@@ -1,41 +1,151 @@
--- Reserves the charges that arrive together in one statement and one transaction: the
--- per-statement and per-commit cost is paid once per batch instead of once per Pay.
--- Each item runs reserve_charge in a subtransaction of its own, so one item's refusal
--- (OD001) undoes that item only. Items are taken in (msisdn, ClientReference) order so
--- concurrent batches lock subscriber spend rows in one global order. Any other error
--- aborts the whole batch; the caller then reserves its items one by one. At most 64
--- items: PostgreSQL caches 64 subtransaction ids per transaction, and beyond that
--- every other session's snapshot gets slower.
--- An item without needs_confirmation needs none.
+-- Reserves the charges that arrive together in one statement and one transaction, set-based:
+-- a few statements over the whole batch instead of reserve_charge per item, each item still
+-- answered exactly as reserve_charge alone would answer it.
+--   1. One INSERT INTO payments … ON CONFLICT DO NOTHING for every item, in (msisdn,
+--      ClientReference) order; an item it did not insert is a duplicate or a conflict of the
+--      row that holds its key.
+--   2. The spend limits of the new items that spend (not blocked, not test subscribers), per
+--      subscriber and currency (reserve_charges_spend): one upsert, in (msisdn, currency)
+--      order, inserts the rows of new subscribers and locks the existing rows without
+--      writing them; then one UPDATE adds what each existing row's items may spend.
+--   3. The refused items' payment rows are deleted (what reserve_charge's subtransaction
+--      rollback did), and the journal rows of the items paid at once inserted in one INSERT.
+-- Lock order stays global, as with one reserve_charge per item: payment keys and then spend
+-- rows, each in msisdn order, so concurrent batches cannot deadlock on them.
+-- The unusual batches go item by item (reserve_charges_each), in the same statement when a
+-- precheck sees them before anything is written: a key twice in the batch, a subscriber in
+-- two currencies or with differing periods or limits, an item above its limit on its own.
+-- Two cases show only after the insert and raise OD002, on which the caller runs
+-- reserve_charges_each instead: a retry of a failed payment, and a subscriber whose refused
+-- item is followed by a smaller one that would still fit (reserve_charges_spend).
+-- per_item: the batch went item by item. At most 64 items, as reserve_charges_each.
 CREATE OR REPLACE FUNCTION reserve_charges(p_items JSONB)
-RETURNS TABLE (item INTEGER, outcome TEXT, payment_id BIGINT, payment_status TEXT, attempt INTEGER, refusal TEXT)
+RETURNS TABLE (item INTEGER, outcome TEXT, payment_id BIGINT, payment_status TEXT, attempt INTEGER, refusal TEXT,
+               per_item BOOLEAN)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
-  r RECORD;
-  c RECORD;
+  v_count INTEGER := jsonb_array_length(p_items);
+  v_unusual BOOLEAN;
+  v_blocked INTEGER[];          -- items whose subscriber is blocked
+  v_new INTEGER[];              -- items whose payment row this statement inserted
+  v_new_ids BIGINT[];           -- their payment ids, in v_new's order
+  v_spenders INTEGER[];         -- new, not blocked, not test subscribers: they count against limits
+  v_new_rows INTEGER[] := '{}'; -- spenders whose spend row this statement inserted
+  v_refused INTEGER[] := '{}';  -- spenders refused by a limit …
+  v_reasons TEXT[] := '{}';     -- … and why, in v_refused's order
+  v_more_refused INTEGER[];
+  v_more_reasons TEXT[];
 BEGIN
-  IF jsonb_array_length(p_items) > 64 THEN
-    RAISE EXCEPTION 'reserve_charges: at most 64 items, got %', jsonb_array_length(p_items);
+  IF v_count > 64 THEN
+    RAISE EXCEPTION 'reserve_charges: at most 64 items, got %', v_count;
   END IF;
-  FOR r IN
-    SELECT * FROM jsonb_to_recordset(p_items) AS x(
-      i INTEGER, service_id BIGINT, merchant_id BIGINT, client_reference TEXT, details_hash TEXT,
-      msisdn TEXT, operator TEXT, amount_minor BIGINT, currency TEXT, service_code TEXT,
-      test_subscriber BOOLEAN, paid_at_once BOOLEAN, month_period TEXT, month_limit BIGINT,
-      year_period TEXT, year_limit BIGINT, debit_account TEXT, credit_account TEXT, details JSONB,
-      needs_confirmation BOOLEAN)
-    ORDER BY msisdn, client_reference, i
-  LOOP
-    BEGIN
-      SELECT * INTO c FROM reserve_charge(
-        r.service_id, r.merchant_id, r.client_reference, r.details_hash, r.msisdn, r.operator,
-        r.amount_minor, r.currency, r.service_code, r.test_subscriber, r.paid_at_once, r.month_period,
-        r.month_limit, r.year_period, r.year_limit, r.debit_account, r.credit_account, r.details,
-        coalesce(r.needs_confirmation, false));
-      RETURN QUERY SELECT r.i, c.outcome, c.payment_id, c.payment_status, c.attempt, NULL::TEXT;
-    EXCEPTION WHEN SQLSTATE 'OD001' THEN
-      RETURN QUERY SELECT r.i, 'refused'::TEXT, NULL::BIGINT, NULL::TEXT, NULL::INTEGER, SQLERRM;
-    END;
-  END LOOP;
+
+  WITH x AS (SELECT * FROM reserve_charge_items(p_items))
+  SELECT (SELECT count(DISTINCT (x.service_id, x.client_reference)) FROM x) < v_count
+         OR EXISTS (SELECT 1 FROM x WHERE NOT x.test_subscriber
+                      AND ((x.month_limit >= 0 AND x.amount_minor > x.month_limit)
+                        OR (x.year_limit >= 0 AND x.amount_minor > x.year_limit)))
+         OR EXISTS (SELECT 1 FROM x WHERE NOT x.test_subscriber GROUP BY x.msisdn
+                    HAVING count(DISTINCT x.currency) > 1
+                        OR count(DISTINCT (x.month_period, x.month_limit, x.year_period, x.year_limit)) > 1),
+         coalesce((SELECT array_agg(x.i) FROM x WHERE EXISTS (SELECT 1 FROM blocked_msisdns b WHERE b.msisdn = x.msisdn)), '{}')
+    INTO v_unusual, v_blocked;
+  IF v_unusual THEN
+    RETURN QUERY SELECT e.*, true FROM reserve_charges_each(p_items) AS e;
+    RETURN;
+  END IF;
+
+  WITH inserted AS (
+    INSERT INTO payments (service_id, merchant_id, client_reference, details_hash, msisdn, operator,
+                          amount_minor, currency, service_code, status, test_subscriber,
+                          month_period, year_period, details, settled_at, needs_confirmation)
+    SELECT x.service_id, x.merchant_id, x.client_reference, x.details_hash, x.msisdn, x.operator,
+           x.amount_minor, x.currency, x.service_code, x.status, x.test_subscriber,
+           x.month_period, x.year_period, x.details, CASE WHEN x.status = 'paid' THEN now() END, x.needs_confirmation
+      FROM reserve_charge_items(p_items) AS x
+     ORDER BY x.msisdn, x.client_reference, x.i
+    ON CONFLICT (service_id, client_reference) DO NOTHING
+    RETURNING id, service_id, client_reference)
+  SELECT coalesce(array_agg(x.i ORDER BY x.i), '{}'), coalesce(array_agg(n.id ORDER BY x.i), '{}'),
+         coalesce(array_agg(x.i) FILTER (WHERE NOT x.test_subscriber AND x.i <> ALL (v_blocked)), '{}')
+    INTO v_new, v_new_ids, v_spenders
+    FROM inserted AS n JOIN reserve_charge_items(p_items) AS x
+      ON x.service_id = n.service_id AND x.client_reference = n.client_reference;
+
+  -- A retry of a failed payment takes the row over for a new attempt: reserve_charge's work.
+  IF cardinality(v_new) < v_count AND EXISTS (
+       SELECT 1 FROM reserve_charge_items(p_items) AS x
+         JOIN payments AS p ON p.service_id = x.service_id AND p.client_reference = x.client_reference
+        WHERE x.i <> ALL (v_new) AND p.status = 'failed') THEN
+    RAISE EXCEPTION USING ERRCODE = 'OD002', MESSAGE = 'reserve_charges: a retry of a failed payment';
+  END IF;
+
+  IF cardinality(v_spenders) > 0 THEN
+    WITH plan AS (SELECT * FROM reserve_charges_spend(p_items, v_spenders, true)),
+    inserted AS (
+      INSERT INTO subscriber_spend AS s (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
+      SELECT DISTINCT ON (p.msisdn, p.currency) p.msisdn, p.currency, p.month_period, p.month_spent_minor,
+             p.year_period, p.year_spent_minor
+        FROM plan AS p ORDER BY p.msisdn, p.currency
+      -- An existing row is locked, not written (WHERE false): its items are counted below.
+      ON CONFLICT (msisdn, currency) DO UPDATE SET month_period = s.month_period WHERE false
+      RETURNING s.msisdn, s.currency)
+    SELECT coalesce(array_agg(p.i), '{}'),
+           coalesce(array_agg(p.i ORDER BY p.i) FILTER (WHERE p.refusal IS NOT NULL), '{}'),
+           coalesce(array_agg(p.refusal ORDER BY p.i) FILTER (WHERE p.refusal IS NOT NULL), '{}'),
+           coalesce(bool_or(p.unusual), false)
+      INTO v_new_rows, v_refused, v_reasons, v_unusual
+      FROM plan AS p JOIN inserted AS n ON n.msisdn = p.msisdn AND n.currency = p.currency;
+  END IF;
+
+  IF NOT v_unusual AND cardinality(v_new_rows) < cardinality(v_spenders) THEN
+    WITH plan AS (
+      SELECT * FROM reserve_charges_spend(p_items, ARRAY(SELECT unnest(v_spenders) EXCEPT SELECT unnest(v_new_rows)), false)),
+    updated AS (
+      UPDATE subscriber_spend AS s
+         SET month_period = g.month_period, month_spent_minor = g.month_spent_minor,
+             year_period = g.year_period, year_spent_minor = g.year_spent_minor
+        FROM (SELECT DISTINCT ON (p.msisdn, p.currency) * FROM plan AS p WHERE p.accepted_minor > 0
+               ORDER BY p.msisdn, p.currency) AS g
+       WHERE s.msisdn = g.msisdn AND s.currency = g.currency)
+    SELECT coalesce(array_agg(p.i) FILTER (WHERE p.refusal IS NOT NULL), '{}'),
+           coalesce(array_agg(p.refusal) FILTER (WHERE p.refusal IS NOT NULL), '{}'),
+           coalesce(bool_or(p.unusual), false)
+      INTO v_more_refused, v_more_reasons, v_unusual
+      FROM plan AS p;
+    v_refused := v_refused || v_more_refused;
+    v_reasons := v_reasons || v_more_reasons;
+  END IF;
+  IF v_unusual THEN
+    RAISE EXCEPTION USING ERRCODE = 'OD002', MESSAGE = 'reserve_charges: a smaller item after a refused one would fit';
+  END IF;
+
+  -- A refused item leaves no payment behind.
+  IF cardinality(v_refused) > 0 OR cardinality(v_blocked) > 0 THEN
+    DELETE FROM payments AS p USING unnest(v_new, v_new_ids) AS n(i, id)
+     WHERE p.id = n.id AND (n.i = ANY (v_refused) OR n.i = ANY (v_blocked));
+  END IF;
+
+  INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
+  SELECT n.id, 'charge', x.debit_account, x.credit_account, x.amount_minor, x.currency
+    FROM unnest(v_new, v_new_ids) AS n(i, id) JOIN reserve_charge_items(p_items) AS x ON x.i = n.i
+   WHERE x.status = 'paid' AND n.i <> ALL (v_refused) AND n.i <> ALL (v_blocked)
+   ORDER BY n.id;
+
+  RETURN QUERY
+  SELECT x.i,
+         CASE WHEN n.id IS NULL THEN CASE WHEN p.details_hash = x.details_hash THEN 'duplicate' ELSE 'conflict' END
+              WHEN x.i = ANY (v_blocked) OR r.i IS NOT NULL THEN 'refused'
+              ELSE 'reserved' END,
+         CASE WHEN n.id IS NULL THEN p.id WHEN x.i = ANY (v_blocked) OR r.i IS NOT NULL THEN NULL ELSE n.id END,
+         CASE WHEN n.id IS NULL THEN p.status WHEN x.i = ANY (v_blocked) OR r.i IS NOT NULL THEN NULL ELSE x.status END,
+         CASE WHEN n.id IS NULL THEN p.attempt WHEN x.i = ANY (v_blocked) OR r.i IS NOT NULL THEN NULL ELSE 1 END,
+         CASE WHEN n.id IS NULL THEN NULL WHEN x.i = ANY (v_blocked) THEN 'blocked' ELSE r.reason END,
+         false
+    FROM reserve_charge_items(p_items) AS x
+    LEFT JOIN unnest(v_new, v_new_ids) AS n(i, id) ON n.i = x.i
+    LEFT JOIN unnest(v_refused, v_reasons) AS r(i, reason) ON r.i = x.i
+    LEFT JOIN payments AS p ON n.id IS NULL AND p.service_id = x.service_id AND p.client_reference = x.client_reference;
 END;
 $$;

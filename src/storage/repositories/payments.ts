@@ -17,6 +17,8 @@ import type { Schema } from '../schema.js';
 
 /** SQLSTATE raised by the ledger functions for a refusal that must leave no trace. */
 const LEDGER_REFUSAL = 'OD001';
+/** SQLSTATE of reserve_charges for a batch it cannot reserve set-based: reserve it item by item. */
+const BATCH_NEEDS_ITEMS = 'OD002';
 
 export function ledgerRefusal(error: unknown): string | null {
   const e = error as { code?: unknown; message?: unknown };
@@ -33,6 +35,7 @@ const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toStri
 /** reserve_charge(s) and settle_charge run once or twice per Pay: prepared, not rebuilt. */
 const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19)';
 const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
+const RESERVE_CHARGES_EACH_SQL = 'SELECT *, true AS per_item FROM reserve_charges_each($1::jsonb)';
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5) AS status';
 const SETTLE_DEBITED_CHARGE_SQL = 'SELECT settle_debited_charge($1, $2, $3, $4, $5, $6, $7) AS status';
 
@@ -46,8 +49,12 @@ export interface ReservationBatching {
   maxBatchSize: number;
   maxBatchesInFlight: number;
 }
-/** Sees each reservation batch: its size, and whether it failed and ran item by item. */
-export type BatchObserver = (size: number, fellBack: boolean) => void;
+/**
+ * Sees each reservation batch: its size, whether it failed and ran item by item as
+ * statements of their own, and whether the database reserved it item by item in its one
+ * statement (the unusual batches, see reserve_charges.sql).
+ */
+export type BatchObserver = (size: number, fellBack: boolean, perItem?: boolean) => void;
 const DEFAULT_BATCHING: ReservationBatching = { maxBatchSize: 32, maxBatchesInFlight: 1 };
 const MAX_QUEUED_RESERVATIONS = 10_000;
 
@@ -58,6 +65,7 @@ interface ReserveRow {
   attempt: number | null;
   refusal: string | null;
 }
+type BatchRow = ReserveRow & { item: number; per_item: boolean };
 
 /** The arguments of reserve_charge, named as reserve_charges reads them from JSON. */
 function reserveArgs(r: ChargeRecord) {
@@ -72,7 +80,7 @@ function reserveArgs(r: ChargeRecord) {
     currency: r.currency,
     service_code: r.productCode,
     test_subscriber: r.testSubscriber,
-    paid_at_once: r.paidAtOnce,
+    status: initialStatus(r),
     month_period: r.monthPeriod,
     month_limit: limitArg(r.monthLimitMinor),
     year_period: r.yearPeriod,
@@ -82,6 +90,11 @@ function reserveArgs(r: ChargeRecord) {
     details: r.details,
     needs_confirmation: r.needsConfirmation,
   };
+}
+
+/** Policy, decided here and passed in: a charge the operator need not be asked about is paid at once. */
+function initialStatus(r: ChargeRecord): 'paid' | 'pending' {
+  return r.paidAtOnce || r.testSubscriber ? 'paid' : 'pending';
 }
 
 function settledOutcome(row: ReserveRow): PromiseSettledResult<ReserveOutcome> {
@@ -136,10 +149,10 @@ export class SqlPaymentRepository implements PaymentRepository {
       this.#observeBatch(1, false);
       return Promise.allSettled(records.map((record) => this.#reserveOne(record)));
     }
-    let rows: (ReserveRow & { item: number })[];
+    let rows: BatchRow[];
     try {
-      const items = records.map((record, index) => ({ i: index, ...reserveArgs(record) }));
-      rows = await this.database.prepared('reserve_charges', RESERVE_CHARGES_SQL, [JSON.stringify(items)]);
+      const items = JSON.stringify(records.map((record, index) => ({ i: index, ...reserveArgs(record) })));
+      rows = await this.#reserveTogether(items);
     } catch {
       // A failure the batch did not expect (a deadlock between batches, a broken item)
       // must not fail its neighbours: each item runs alone, and only the culprit fails.
@@ -147,11 +160,21 @@ export class SqlPaymentRepository implements PaymentRepository {
       this.#observeBatch(records.length, true);
       return Promise.allSettled(records.map((record) => this.#reserveOne(record)));
     }
-    this.#observeBatch(records.length, false);
+    this.#observeBatch(records.length, false, rows[0]?.per_item === true);
     assert(rows.length === records.length, `reserve_charges answered ${rows.length} rows for ${records.length} items`);
     const outcomes: PromiseSettledResult<ReserveOutcome>[] = new Array(records.length);
     for (const row of rows) outcomes[row.item] = settledOutcome(row);
     return outcomes;
+  }
+
+  /** Set-based; a batch the set-based statement hands back (OD002) goes item by item in one statement. */
+  async #reserveTogether(items: string): Promise<BatchRow[]> {
+    try {
+      return await this.database.prepared<BatchRow>('reserve_charges', RESERVE_CHARGES_SQL, [items]);
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== BATCH_NEEDS_ITEMS) throw error;
+      return this.database.prepared<BatchRow>('reserve_charges_each', RESERVE_CHARGES_EACH_SQL, [items]);
+    }
   }
 
   async #reserveOne(record: ChargeRecord): Promise<ReserveOutcome> {
@@ -159,7 +182,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     try {
       const rows = await this.database.prepared<ReserveRow>('reserve_charge', RESERVE_CHARGE_SQL, [
         a.service_id, a.merchant_id, a.client_reference, a.details_hash, a.msisdn, a.operator, a.amount_minor, a.currency,
-        a.service_code, a.test_subscriber, a.paid_at_once, a.month_period, a.month_limit, a.year_period, a.year_limit,
+        a.service_code, a.test_subscriber, a.status === 'paid', a.month_period, a.month_limit, a.year_period, a.year_limit,
         a.debit_account, a.credit_account, JSON.stringify(a.details), a.needs_confirmation,
       ]);
       const row = rows[0];
