@@ -34,3 +34,29 @@ export function secretsEqual(given: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+/** A random secret of `bytes` bytes, base64url (no padding): 32 bytes give 43 characters. */
+export function randomSecret(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** A random lower-case base32 id of `length` characters (5 bits each), for ids printed beside secrets. */
+export function randomId(length: number): string {
+  const bytes = randomBytes(length);
+  let id = '';
+  for (const byte of bytes) id += BASE32[byte & 31];
+  return id;
+}
+
+/** "sha256$<hex>": for secrets the platform generated (high entropy), where scrypt's cost buys nothing. */
+export function hashGeneratedSecret(secret: string): string {
+  return `sha256$${sha256Hex(secret)}`;
+}
+
+/** Verifies a secret against either stored form, in constant time for a given form. */
+export async function verifyStoredSecret(secret: string, stored: string): Promise<boolean> {
+  if (stored.startsWith('sha256$')) return secretsEqual(`sha256$${sha256Hex(secret)}`, stored);
+  return verifySecret(secret, stored);
+}

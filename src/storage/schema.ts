@@ -8,21 +8,39 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface Schema {
   merchants: { id: GeneratedInt8; name: string; is_demo: Generated<boolean>; created_at: Timestamp };
-  services: {
+  /** An API endpoint of a merchant (the Strex serviceId is a Strex endpoint's id). */
+  endpoints: {
     id: Int8;
     merchant_id: Int8;
-    platform: string;
+    kind: string;
     name: string;
     currency: string;
+    settings: unknown;
     requires_verified_msisdn: Generated<boolean>;
     created_at: Timestamp;
   };
-  service_credentials: {
+  endpoint_vendor_ids: { endpoint_id: Int8; name: string; value: string };
+  credentials: {
     id: GeneratedInt8;
-    service_id: Int8;
-    username: string;
-    password_hash: string;
+    endpoint_id: Int8;
+    kind: string;
+    identifier: string;
+    secret_hash: string;
+    allowed_cidrs: Generated<string[]>;
     revoked_at: Timestamp | null;
+    rotated_at: Timestamp | null;
+    created_at: Timestamp;
+  };
+  products: { id: GeneratedInt8; merchant_id: Int8; name: string; created_at: Timestamp };
+  price_plans: {
+    id: GeneratedInt8;
+    product_id: Int8;
+    billing: string;
+    amount_minor: Int8;
+    currency: string;
+    period_unit: string | null;
+    period_count: number | null;
+    trial_days: Generated<number>;
     created_at: Timestamp;
   };
   login_failures: { key_hash: string; window_started_at: Timestamp; failures: number };

@@ -50,8 +50,8 @@ for (const engine of engines()) {
     it('known sources are remembered per credential and pruned when long unseen', async () => {
       const { rows } = await sql<{ id: string }>`
         WITH m AS (INSERT INTO merchants (name) VALUES ('m') RETURNING id),
-             s AS (INSERT INTO services (id, merchant_id, platform, name, currency) SELECT 4242, id, 'directpay', 's', 'NOK' FROM m RETURNING id)
-        INSERT INTO service_credentials (service_id, username, password_hash) SELECT id, 'u', 'h' FROM s RETURNING id`.execute(db.kysely);
+             s AS (INSERT INTO endpoints (id, merchant_id, kind, name, currency) SELECT 4242, id, 'strex-directpay', 's', 'NOK' FROM m RETURNING id)
+        INSERT INTO credentials (endpoint_id, kind, identifier, secret_hash) SELECT id, 'basic', 'u', 'h' FROM s RETURNING id`.execute(db.kysely);
       const credentialId = Number(rows[0]?.id);
       assert.equal(await store.isKnownSource(credentialId, '10.0.0.1'), false);
       await store.rememberSource(credentialId, '10.0.0.1', new Date('2026-01-01T00:00:00Z'));

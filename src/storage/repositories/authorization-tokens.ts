@@ -48,7 +48,7 @@ export class SqlAuthorizationTokenRepository implements AuthorizationTokenReposi
   async listFor(msisdn: Msisdn, limit: number): Promise<ConsentRecord[]> {
     const rows = await this.db
       .selectFrom('authorization_tokens as t')
-      .innerJoin('services as s', 's.id', 't.service_id')
+      .innerJoin('endpoints as s', 's.id', 't.service_id')
       .select(['t.id', 't.service_id', 's.name', 't.description', 't.consent', 't.created_at', 't.revoked_at'])
       .where('t.msisdn', '=', msisdn)
       .orderBy('t.id', 'desc')

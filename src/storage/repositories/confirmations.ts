@@ -87,7 +87,7 @@ export class SqlConfirmationRepository implements ConfirmationRepository {
   async summary(id: number, msisdn: Msisdn, at: Date): Promise<ConfirmationSummary | null> {
     const row = await this.db
       .selectFrom('confirmation_requests as c')
-      .innerJoin('services as s', 's.id', 'c.service_id')
+      .innerJoin('endpoints as s', 's.id', 'c.service_id')
       .leftJoin('payments as p', 'p.id', 'c.payment_id')
       .select(['c.id', 'c.status', 'c.expires_at', 's.name', 'p.amount_minor', 'p.currency'])
       .where('c.id', '=', id)

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { AccountsService } from '../../../src/core/merchants/accounts.js';
+import { CredentialService } from '../../../src/core/merchants/credentials.js';
+import { endpointKindCatalog } from '../../../src/endpoint-kinds.js';
+import { InMemoryAccounts } from '../../support/fakes/accounts.js';
+import { FakeClock } from '../../support/fakes/clock.js';
+
+/** The operator's refusals, on in-memory ports: each cause its own error. */
+describe('accounts on fakes', () => {
+  let repository: InMemoryAccounts;
+  let accounts: AccountsService;
+  let credentials: CredentialService;
+  let clock: FakeClock;
+  beforeEach(() => {
+    repository = new InMemoryAccounts();
+    clock = new FakeClock();
+    const kinds = endpointKindCatalog();
+    accounts = new AccountsService(repository, kinds);
+    credentials = new CredentialService({ repository, kinds, clock });
+  });
+  const endpoint = async (kind: string, vendorIds: Record<string, string> = {}) => {
+    const merchantId = (await accounts.createMerchant('M')).ok ? 1 : assert.fail();
+    const added = await accounts.addEndpoint({ merchantId, kind, name: 'E', currency: 'NOK', settings: {}, vendorIds });
+    return added.ok ? added.value.endpointId : assert.fail(JSON.stringify(added.error));
+  };
+
+  it('names, currencies and merchants are checked before anything is stored', async () => {
+    assert.deepEqual(await accounts.createMerchant(''), { ok: false, error: { kind: 'invalid-field', field: 'name', reason: 'must be 1-200 characters' } });
+    assert.deepEqual(await accounts.createMerchant('a\nb'), { ok: false, error: { kind: 'invalid-field', field: 'name', reason: 'must not contain control characters' } });
+    const request = { merchantId: 9, kind: 'native', name: 'E', currency: 'NOK', settings: {}, vendorIds: {} };
+    assert.deepEqual(await accounts.addEndpoint(request), { ok: false, error: { kind: 'unknown-merchant', merchantId: 9 } });
+    assert.deepEqual(await accounts.addEndpoint({ ...request, currency: 'XXX' }), {
+      ok: false,
+      error: { kind: 'invalid-field', field: 'currency', reason: 'XXX is not a currency the platform settles in' },
+    });
+    assert.equal(repository.endpoints.size, 0);
+  });
+
+  it('defaults from the kind schema are filled in; the serviceId becomes the endpoint id', async () => {
+    const endpointId = await endpoint('strex-directpay', { 'service-id': '4321' });
+    assert.equal(endpointId, 4321);
+    assert.deepEqual(repository.endpoints.get(4321)?.settings, { platform: 'directpay' });
+  });
+
+  it('credential rules: no allow-list on Basic, no chosen API key, no short secrets, no second live identifier', async () => {
+    const strex = await endpoint('strex-directpay', { 'service-id': '4322' });
+    assert.deepEqual(await credentials.issue({ endpointId: strex, kind: 'basic', identifier: 'u', allowedCidrs: ['10.0.0.0/8'] }), {
+      ok: false,
+      error: { kind: 'invalid-field', field: 'allowed CIDRs', reason: 'HTTP Basic credentials are throttled per source instead of allow-listed' },
+    });
+    assert.deepEqual(await credentials.issue({ endpointId: strex, kind: 'basic', identifier: 'u', secret: 'short' }), {
+      ok: false,
+      error: { kind: 'invalid-field', field: 'secret', reason: 'must be 8-200 characters' },
+    });
+    assert.deepEqual(await credentials.issue({ endpointId: strex, kind: 'basic', identifier: 'a:b' }), {
+      ok: false,
+      error: { kind: 'invalid-field', field: 'identifier', reason: "must be 1-100 printable ASCII characters without spaces or ':'" },
+    });
+    assert.equal((await credentials.issue({ endpointId: strex, kind: 'basic', identifier: 'u' })).ok, true);
+    assert.deepEqual(await credentials.issue({ endpointId: strex, kind: 'basic', identifier: 'u' }), { ok: false, error: { kind: 'identifier-taken', identifier: 'u' } });
+    const native = await endpoint('native');
+    assert.deepEqual(await credentials.issue({ endpointId: native, kind: 'api-key', identifier: 'mine' }), {
+      ok: false,
+      error: { kind: 'invalid-field', field: 'identifier', reason: 'an API key has no identifier of its own: its id is generated' },
+    });
+    assert.deepEqual(await credentials.issue({ endpointId: 77, kind: 'api-key' }), { ok: false, error: { kind: 'unknown-endpoint', endpointId: 77 } });
+    assert.deepEqual(await credentials.rotate(99), { ok: false, error: { kind: 'unknown-credential', credentialId: 99 } });
+  });
+
+  it('a generated secret is shown once and only its hash is kept; revocation is stamped by the clock', async () => {
+    const native = await endpoint('native');
+    const issued = await credentials.issue({ endpointId: native, kind: 'api-key' });
+    if (!issued.ok) assert.fail();
+    const key = issued.value.secrets.apiKey ?? assert.fail();
+    assert.ok(!JSON.stringify(repository.credentials).includes(key.split('_')[2] ?? assert.fail()));
+    const revoked = await credentials.revoke(issued.value.credentialId);
+    assert.deepEqual(revoked.ok && revoked.value.revokedAt, clock.now());
+    assert.deepEqual(await credentials.verifyApiKey(key, '10.0.0.1'), { ok: false, error: { kind: 'unknown-identifier' } });
+  });
+});
