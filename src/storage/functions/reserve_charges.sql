@@ -7,7 +7,7 @@
 --   2. The spend limits of the new items that spend (not blocked, not test subscribers), per
 --      subscriber and currency (reserve_charges_spend): one upsert, in (msisdn, currency)
 --      order, inserts the rows of new subscribers and locks the existing rows without
---      writing them; then one UPDATE adds what each existing row's items may spend.
+--      writing them; then a second one adds what each existing row's items may spend.
 --   3. The refused items' payment rows are deleted (what reserve_charge's subtransaction
 --      rollback did), and the journal rows of the items paid at once inserted in one INSERT.
 -- Lock order stays global, as with one reserve_charge per item: payment keys and then spend
@@ -40,6 +40,9 @@ BEGIN
   IF v_count > 64 THEN
     RAISE EXCEPTION 'reserve_charges: at most 64 items, got %', v_count;
   END IF;
+  -- Lookups by key are LATERAL … LIMIT 1 (or an upsert): a nested loop over the unique index
+  -- whatever the statistics say. A plan cached while a table was small would otherwise scan
+  -- it whole on every batch.
 
   WITH x AS (SELECT * FROM reserve_charge_items(p_items))
   SELECT (SELECT count(DISTINCT (x.service_id, x.client_reference)) FROM x) < v_count
@@ -49,7 +52,7 @@ BEGIN
          OR EXISTS (SELECT 1 FROM x WHERE NOT x.test_subscriber GROUP BY x.msisdn
                     HAVING count(DISTINCT x.currency) > 1
                         OR count(DISTINCT (x.month_period, x.month_limit, x.year_period, x.year_limit)) > 1),
-         coalesce((SELECT array_agg(x.i) FROM x WHERE EXISTS (SELECT 1 FROM blocked_msisdns b WHERE b.msisdn = x.msisdn)), '{}')
+         coalesce((SELECT array_agg(x.i) FROM x, LATERAL (SELECT 1 FROM blocked_msisdns AS b WHERE b.msisdn = x.msisdn LIMIT 1) AS b), '{}')
     INTO v_unusual, v_blocked;
   IF v_unusual THEN
     RETURN QUERY SELECT e.*, true FROM reserve_charges_each(p_items) AS e;
@@ -75,9 +78,10 @@ BEGIN
 
   -- A retry of a failed payment takes the row over for a new attempt: reserve_charge's work.
   IF cardinality(v_new) < v_count AND EXISTS (
-       SELECT 1 FROM reserve_charge_items(p_items) AS x
-         JOIN payments AS p ON p.service_id = x.service_id AND p.client_reference = x.client_reference
-        WHERE x.i <> ALL (v_new) AND p.status = 'failed') THEN
+       SELECT 1 FROM reserve_charge_items(p_items) AS x,
+         LATERAL (SELECT 1 FROM payments AS p WHERE p.service_id = x.service_id AND p.client_reference = x.client_reference
+                     AND p.status = 'failed' LIMIT 1) AS failed
+        WHERE x.i <> ALL (v_new)) THEN
     RAISE EXCEPTION USING ERRCODE = 'OD002', MESSAGE = 'reserve_charges: a retry of a failed payment';
   END IF;
 
@@ -102,13 +106,15 @@ BEGIN
   IF NOT v_unusual AND cardinality(v_new_rows) < cardinality(v_spenders) THEN
     WITH plan AS (
       SELECT * FROM reserve_charges_spend(p_items, ARRAY(SELECT unnest(v_spenders) EXCEPT SELECT unnest(v_new_rows)), false)),
+    -- The rows exist and are locked: the upsert only ever updates, through the unique index.
     updated AS (
-      UPDATE subscriber_spend AS s
-         SET month_period = g.month_period, month_spent_minor = g.month_spent_minor,
-             year_period = g.year_period, year_spent_minor = g.year_spent_minor
-        FROM (SELECT DISTINCT ON (p.msisdn, p.currency) * FROM plan AS p WHERE p.accepted_minor > 0
-               ORDER BY p.msisdn, p.currency) AS g
-       WHERE s.msisdn = g.msisdn AND s.currency = g.currency)
+      INSERT INTO subscriber_spend AS s (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
+      SELECT DISTINCT ON (p.msisdn, p.currency) p.msisdn, p.currency, p.month_period, p.month_spent_minor,
+             p.year_period, p.year_spent_minor
+        FROM plan AS p WHERE p.accepted_minor > 0 ORDER BY p.msisdn, p.currency
+      ON CONFLICT (msisdn, currency) DO UPDATE
+        SET month_period = EXCLUDED.month_period, month_spent_minor = EXCLUDED.month_spent_minor,
+            year_period = EXCLUDED.year_period, year_spent_minor = EXCLUDED.year_spent_minor)
     SELECT coalesce(array_agg(p.i) FILTER (WHERE p.refusal IS NOT NULL), '{}'),
            coalesce(array_agg(p.refusal) FILTER (WHERE p.refusal IS NOT NULL), '{}'),
            coalesce(bool_or(p.unusual), false)
@@ -123,8 +129,9 @@ BEGIN
 
   -- A refused item leaves no payment behind.
   IF cardinality(v_refused) > 0 OR cardinality(v_blocked) > 0 THEN
-    DELETE FROM payments AS p USING unnest(v_new, v_new_ids) AS n(i, id)
-     WHERE p.id = n.id AND (n.i = ANY (v_refused) OR n.i = ANY (v_blocked));
+    DELETE FROM payments
+     WHERE id = ANY (ARRAY(SELECT n.id FROM unnest(v_new, v_new_ids) AS n(i, id)
+                            WHERE n.i = ANY (v_refused) OR n.i = ANY (v_blocked)));
   END IF;
 
   INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
@@ -146,6 +153,8 @@ BEGIN
     FROM reserve_charge_items(p_items) AS x
     LEFT JOIN unnest(v_new, v_new_ids) AS n(i, id) ON n.i = x.i
     LEFT JOIN unnest(v_refused, v_reasons) AS r(i, reason) ON r.i = x.i
-    LEFT JOIN payments AS p ON n.id IS NULL AND p.service_id = x.service_id AND p.client_reference = x.client_reference;
+    LEFT JOIN LATERAL (
+      SELECT p.id, p.status, p.attempt, p.details_hash FROM payments AS p
+       WHERE n.id IS NULL AND p.service_id = x.service_id AND p.client_reference = x.client_reference LIMIT 1) AS p ON true;
 END;
 $$;

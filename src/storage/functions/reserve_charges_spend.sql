@@ -31,11 +31,14 @@ LANGUAGE sql STABLE AS $$
     WINDOW w AS (PARTITION BY x.msisdn, x.currency ORDER BY x.client_reference, x.i)
   ), e AS (
     SELECT c.*, s.month_period AS rm, s.month_spent_minor AS sm, s.year_period AS ry, s.year_spent_minor AS sy,
-           (s.msisdn IS NULL OR c.pm COLLATE "C" >= s.month_period COLLATE "C") AS m_counts,
+           (s.month_period IS NULL OR c.pm COLLATE "C" >= s.month_period COLLATE "C") AS m_counts,
            CASE WHEN c.pm = s.month_period THEN s.month_spent_minor ELSE 0 END AS em,
-           (s.msisdn IS NULL OR c.py COLLATE "C" >= s.year_period COLLATE "C") AS y_counts,
+           (s.year_period IS NULL OR c.py COLLATE "C" >= s.year_period COLLATE "C") AS y_counts,
            CASE WHEN c.py = s.year_period THEN s.year_spent_minor ELSE 0 END AS ey
-      FROM c LEFT JOIN subscriber_spend AS s ON NOT p_rows_are_new AND s.msisdn = c.msisdn AND s.currency = c.currency
+      -- LATERAL … LIMIT 1: one lookup in the primary key per item, whatever the statistics say.
+      FROM c LEFT JOIN LATERAL (
+        SELECT t.month_period, t.month_spent_minor, t.year_period, t.year_spent_minor FROM subscriber_spend AS t
+         WHERE NOT p_rows_are_new AND t.msisdn = c.msisdn AND t.currency = c.currency LIMIT 1) AS s ON true
   ), f AS (
     SELECT e.*,
            (NOT m_counts OR lm < 0 OR em + r <= lm) AND (NOT y_counts OR ly < 0 OR ey + r <= ly) AS fits,
