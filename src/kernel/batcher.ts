@@ -62,24 +62,39 @@ export class Batcher<I, O> {
     while (this.#inFlight < this.limits.maxBatchesInFlight && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.limits.maxBatchSize);
       this.#inFlight += 1;
-      void this.#runBatch(batch).finally(() => {
-        this.#inFlight -= 1;
-        this.#scheduleBatches();
-      });
+      void this.#runBatch(batch);
     }
   }
 
+  /**
+   * The slot is given back as soon as the runner answers, and the items that waited meanwhile
+   * start at once, before this batch's items are resolved: their callers' work (answering
+   * each request) then runs while the next batch is in the database, not before it is sent.
+   */
   async #runBatch(batch: Waiting<I, O>[]): Promise<void> {
+    let results: PromiseSettledResult<O>[] | undefined;
+    let failure: unknown;
     try {
-      const results = await this.run(batch.map((entry) => entry.item));
-      assert(results.length === batch.length, `batch runner answered ${results.length} results for ${batch.length} items`);
-      batch.forEach((entry, index) => {
-        const result = results[index] as PromiseSettledResult<O>;
-        if (result.status === 'fulfilled') entry.resolve(result.value);
-        else entry.reject(result.reason);
-      });
+      results = await this.run(batch.map((entry) => entry.item));
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      failure = error;
     }
+    this.#inFlight -= 1;
+    assert(this.#inFlight >= 0, 'batches in flight never drop below zero');
+    this.#startBatches();
+    if (results === undefined) {
+      for (const entry of batch) entry.reject(failure);
+      return;
+    }
+    if (results.length !== batch.length) {
+      const mismatch = new Error(`batch runner answered ${results.length} results for ${batch.length} items`);
+      for (const entry of batch) entry.reject(mismatch);
+      return;
+    }
+    batch.forEach((entry, index) => {
+      const result = results[index] as PromiseSettledResult<O>;
+      if (result.status === 'fulfilled') entry.resolve(result.value);
+      else entry.reject(result.reason);
+    });
   }
 }

@@ -6,6 +6,29 @@ export type Msisdn = string & { readonly __brand: 'Msisdn' };
 const MAX_RAW_LENGTH = 32;
 
 /**
+ * What libphonenumber said of the numbers parsed last, by E.164 text: a Pay parses its
+ * number at the edge and the sandbox asks its country again, and real traffic repeats
+ * subscribers. Bounded, least recently used out first.
+ */
+const MAX_REMEMBERED_PARSES = 4_096;
+const remembered = new Map<string, { msisdn: Msisdn | null; country: string | undefined }>();
+
+function remember(text: string, msisdn: Msisdn | null, country: string | undefined): Msisdn | null {
+  if (remembered.size >= MAX_REMEMBERED_PARSES) remembered.delete(remembered.keys().next().value as string);
+  remembered.set(text, { msisdn, country });
+  return msisdn;
+}
+
+function recall(text: string) {
+  const known = remembered.get(text);
+  if (known) {
+    remembered.delete(text);
+    remembered.set(text, known);
+  }
+  return known;
+}
+
+/**
  * Ranges that numbering plans reserve for fiction and testing, which libphonenumber
  * reports as invalid but which we must accept as mobile numbers: Ofcom's drama range
  * 07700 900000–900999 is where the sandbox's United Kingdom block lives.
@@ -23,19 +46,22 @@ export function parseMsisdn(raw: string): Msisdn | null {
   else if (!text.startsWith('+')) text = `+${text}`;
   if (!/^\+[1-9][0-9]{6,14}$/.test(text)) return null;
   if (RESERVED_MOBILE_TEST_RANGES.some((range) => range.test(text))) return text as Msisdn;
+  const known = recall(text);
+  if (known) return known.msisdn;
   const phone = parsePhoneNumberFromString(text);
-  if (!phone) return null;
+  if (!phone) return remember(text, null, undefined);
   // With type metadata, a number is valid exactly when it has a type (that is what
   // isValid() computes), so the type alone decides and the patterns run once. Only a
   // plan without type metadata needs the general validity check.
   const type = phone.getType();
-  if (type === undefined) return phone.isValid() ? (phone.number as Msisdn) : null;
-  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return null;
-  return phone.number as Msisdn;
+  const valid = type === undefined ? phone.isValid() : type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+  return remember(text, valid ? (phone.number as Msisdn) : null, phone.country);
 }
 
 /** ISO 3166 country of a valid MSISDN. */
 export function msisdnCountry(msisdn: Msisdn): string | undefined {
   if (msisdn.startsWith('+44')) return 'GB';
+  const known = recall(msisdn);
+  if (known && known.msisdn === msisdn) return known.country;
   return parsePhoneNumberFromString(msisdn)?.country;
 }

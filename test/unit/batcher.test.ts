@@ -42,6 +42,19 @@ describe('Batcher', () => {
     assert.deepEqual(await Promise.all(waiting), [20, 30, 40, 50]);
   });
 
+  it('gives the slot back when the runner answers: the next batch starts before the items of this one are answered', async () => {
+    const { run, batches } = controlledRunner();
+    const batcher = new Batcher(run, { maxBatchSize: 4, maxBatchesInFlight: 1, maxQueued: 10 });
+    const first = batcher.submit(1);
+    await settle();
+    const waiting = [2, 3].map((n) => batcher.submit(n));
+    batches[0]?.finish();
+    const startedBeforeAnswer = await first.then(() => batches.map((b) => b.items));
+    assert.deepEqual(startedBeforeAnswer, [[1], [2, 3]], 'the waiting items were sent when the first batch answered');
+    batches[1]?.finish();
+    assert.deepEqual(await Promise.all(waiting), [20, 30]);
+  });
+
   it('takes every item of one turn into one batch, and runs up to maxBatchesInFlight batches at once', async () => {
     const { run, batches } = controlledRunner();
     const batcher = new Batcher(run, { maxBatchSize: 2, maxBatchesInFlight: 2, maxQueued: 10 });
