@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { buildApp, type OpenDcb } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LOGIN_THROTTLE } from '../../src/core/merchants/throttle.js';
@@ -110,6 +111,15 @@ for (const engine of engines()) {
       const response = await paying;
       assert.equal(response.status, 424);
       assert.deepEqual(response.body, { Code: 10, Description: 'The subscriber did not confirm the payment in time' });
+    });
+
+    it('a sandbox prepaid debit is made at the clock\'s time', async () => {
+      clock.advance(MONTH_MS);
+      const msisdn = '+4790000005';
+      const paid = await strex.pay({ Msisdn: msisdn, Price: 1000, ServiceCode: '10002', ClientReference: uniqueReference('prepaid') });
+      assert.equal(paid.status, 200, paid.text);
+      const { rows } = await sql<{ created_at: Date | string }>`SELECT created_at FROM sandbox_prepaid_debits WHERE msisdn = ${msisdn}`.execute(app.db.kysely);
+      assert.deepEqual(rows.map((row) => new Date(row.created_at).toISOString()), [clock.now().toISOString()]);
     });
 
     it('the login throttle window slides by the clock', async () => {

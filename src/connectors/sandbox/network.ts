@@ -10,7 +10,8 @@ const PROFILE_CACHE_TTL_MS = 10 * 60_000;
 
 /** Where the sandbox keeps prepaid balances (a table beside the ledger). */
 export interface SandboxPrepaidStore {
-  debit(reference: string, msisdn: string, amountMinor: bigint, initialBalanceMinor: bigint): Promise<'debited' | 'insufficient_funds'>;
+  /** at: when the debit is made, by the platform's clock. */
+  debit(reference: string, msisdn: string, amountMinor: bigint, initialBalanceMinor: bigint, at: Date): Promise<'debited' | 'insufficient_funds'>;
   credit(reference: string): Promise<void>;
 }
 
@@ -42,7 +43,8 @@ export class SandboxNetwork implements CarrierNetwork {
       case 'operator_error':
         return { kind: 'refused', reason: 'operator_error' };
       case 'prepaid': {
-        const result = await this.prepaid.debit(request.reference, request.msisdn, request.amountMinor, subscriber.prepaidBalanceMinor);
+        const { reference, msisdn, amountMinor } = request;
+        const result = await this.prepaid.debit(reference, msisdn, amountMinor, subscriber.prepaidBalanceMinor, this.clock.now());
         return result === 'debited' ? { kind: 'debited' } : { kind: 'refused', reason: 'insufficient_funds' };
       }
     }

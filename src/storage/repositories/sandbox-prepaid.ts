@@ -6,11 +6,10 @@ import { ledgerRefusal } from './payments.js';
 export class SqlSandboxPrepaidStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async debit(reference: string, msisdn: string, amountMinor: bigint, initialBalanceMinor: bigint): Promise<'debited' | 'insufficient_funds'> {
+  async debit(reference: string, msisdn: string, amountMinor: bigint, initialBalanceMinor: bigint, at: Date): Promise<'debited' | 'insufficient_funds'> {
     try {
-      await sql`SELECT sandbox_prepaid_debit(${reference}, ${msisdn}, ${amountMinor.toString()}, ${initialBalanceMinor.toString()})`.execute(
-        this.db,
-      );
+      await sql`SELECT sandbox_prepaid_debit(${reference}, ${msisdn}, ${amountMinor.toString()}, ${initialBalanceMinor.toString()},
+                                             ${at.toISOString()}::timestamptz)`.execute(this.db);
       return 'debited';
     } catch (error) {
       if (ledgerRefusal(error) === 'insufficient_funds') return 'insufficient_funds';
