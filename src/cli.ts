@@ -1,19 +1,25 @@
 #!/usr/bin/env node
+import { composeAccounts } from './composition/accounts.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { systemClock } from './kernel/clock.js';
 import { serializeError } from './logging.js';
+import { isOperatorGroup, operatorCommand, RefusedError, UsageError } from './operator-cli.js';
 import { seedDemoData } from './seed.js';
-import { MerchantService } from './core/merchants/service.js';
 import { openDatabase } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
-import { SqlMerchantRepository } from './storage/repositories/merchants.js';
 import { SqlPlatformRepository } from './storage/repositories/platform.js';
 
 const USAGE = 'usage: opendcb serve|worker|migrate|seed';
+/** Secrets given on stdin (--secret-stdin): at most this much is read. */
+const MAX_STDIN_BYTES = 4096;
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string | undefined, args: readonly string[]): Promise<number> {
+  // A command line that is not one is refused before the configuration or the database is read.
+  const operator = isOperatorGroup(command) ? operatorCommand(command as string, args) : null;
   const config = loadConfig();
+  if (operator) return runOperator(config, operator);
   switch (command) {
     case 'serve':
       return serve(config);
@@ -27,8 +33,8 @@ async function main(command: string | undefined): Promise<number> {
         console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema up to date');
         if (command === 'seed') {
           if (config.production) throw new Error('Demo data is never seeded in production (NODE_ENV=production)');
-          const merchants = new MerchantService(new SqlMerchantRepository(db.kysely));
-          const seeded = await db.exclusively(() => seedDemoData(merchants, new SqlPlatformRepository(db.kysely)));
+          const accounts = composeAccounts(db.kysely, systemClock);
+          const seeded = await db.exclusively(() => seedDemoData(accounts, new SqlPlatformRepository(db.kysely)));
           console.log(seeded ? 'demo data seeded' : 'demo data already present');
         }
       } finally {
@@ -40,6 +46,34 @@ async function main(command: string | undefined): Promise<number> {
       console.error(USAGE);
       return 2;
   }
+}
+
+/**
+ * An operator command on the configured database. On the embedded one it takes the data
+ * directory's lock like serve does, so it is refused while a server has it open (PGlite is
+ * one process's); on PostgreSQL it runs beside the servers.
+ */
+async function runOperator(config: ReturnType<typeof loadConfig>, run: ReturnType<typeof operatorCommand>): Promise<number> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    await migrate(db);
+    await run(composeAccounts(db.kysely, systemClock), { print: (line) => console.log(line), readSecrets });
+  } finally {
+    await db.close();
+  }
+  return 0;
+}
+
+/** Up to two lines of stdin: the password (or client secret), then a shared secret. */
+async function readSecrets(): Promise<string[]> {
+  let input = '';
+  for await (const chunk of process.stdin) {
+    input += String(chunk);
+    if (input.length > MAX_STDIN_BYTES) throw new UsageError(`--secret-stdin reads at most ${MAX_STDIN_BYTES} bytes`);
+  }
+  const lines = input.split(/\r?\n/).filter((line) => line.length > 0);
+  if (lines.length === 0 || lines.length > 2) throw new UsageError('--secret-stdin needs one line (the secret) or two (password, then shared secret) on stdin');
+  return lines;
 }
 
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
@@ -97,9 +131,17 @@ function untilSignalled(log: { info(object: object, message: string): void }): P
 // process.exit, never process.exitCode: PGlite's Emscripten runtime sets process.exitCode to 0
 // whenever one of its instances exits, also the helper instance that a failed start closes
 // after the error has reached us, so a start that failed ended with 0.
-main(process.argv[2]).then(
+main(process.argv[2], process.argv.slice(3)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    if (error instanceof RefusedError) {
+      console.error(error.message);
+      process.exit(1);
+    }
     // The message only, by the log's rules: a failed statement's values stay out of it too.
     const { message, type } = serializeError(error);
     console.error(message || type);

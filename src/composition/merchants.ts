@@ -7,12 +7,15 @@ import type { Database } from '../storage/db.js';
 import { SqlLoginThrottleStore } from '../storage/repositories/login-throttle.js';
 import { SqlMerchantRepository } from '../storage/repositories/merchants.js';
 import { SqlPlatformRepository } from '../storage/repositories/platform.js';
+import { type Accounts, composeAccounts } from './accounts.js';
 
 /** Merchants, their services and credentials, the login check, and the platform's own data. */
 export interface MerchantsModule {
   merchants: MerchantService;
   authenticator: PasswordAuthenticator;
   platform: SqlPlatformRepository;
+  /** Merchants, endpoints, credentials and products for operators (the CLI, the seed). */
+  accounts: Accounts;
 }
 
 /** Outside production the demo merchant is seeded (once, whichever server gets there first). */
@@ -24,7 +27,8 @@ export async function merchantsModule(deps: { config: Config; db: Database; cloc
   if (config.production && (await platform.hasDemoData())) {
     throw new Error('Refusing to start in production with the demo merchant present: remove it or unset NODE_ENV=production');
   }
-  if (!config.production) await db.exclusively(() => seedDemoData(merchants, platform));
+  const accounts = composeAccounts(db.kysely, clock);
+  if (!config.production) await db.exclusively(() => seedDemoData(accounts, platform));
   const authenticator = new PasswordAuthenticator({ credentials: repository, throttle: new SqlLoginThrottleStore(db.kysely), clock });
-  return { merchants, authenticator, platform };
+  return { merchants, authenticator, platform, accounts };
 }

@@ -8,7 +8,7 @@ import { AccountsService } from '../../src/core/merchants/accounts.js';
 import { PasswordAuthenticator } from '../../src/core/merchants/authentication.js';
 import { CredentialService } from '../../src/core/merchants/credentials.js';
 import { ProductService } from '../../src/core/products/service.js';
-import { endpointKindCatalog } from '../../src/endpoint-kinds.js';
+import { endpointKindCatalog } from '../../src/composition/endpoint-kinds.js';
 import { type Database, openDatabase } from '../../src/storage/db.js';
 import { functionsDirectory, migrate, migrationsDirectory } from '../../src/storage/migrate.js';
 import { SqlAccountsRepository } from '../../src/storage/repositories/accounts.js';

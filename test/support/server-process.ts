@@ -69,12 +69,13 @@ export interface FinishedProcess {
 }
 
 /** Runs an `opendcb` command to its end (killed after timeoutMs) and reports how it ended. */
-export async function runToExit(args: string[], env: Record<string, string>, timeoutMs = RUN_TIMEOUT_MS): Promise<FinishedProcess> {
+export async function runToExit(args: string[], env: Record<string, string>, timeoutMs = RUN_TIMEOUT_MS, stdin?: string): Promise<FinishedProcess> {
   const startedAt = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.end(stdin);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { EndpointKind } from '../shared/endpoint-kind.js';
 
-const url = Type.String({ pattern: '^https?://[^\\s]{1,2000}$', maxLength: 2008 });
+const url = Type.String({ pattern: '^https?://[^\\s]{1,2000}$', maxLength: 2008, description: 'an http:// or https:// URL' });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -18,7 +18,7 @@ export const INFOMEDIA_ENDPOINT: EndpointKind = {
       dlrUrl: Type.Optional(url),
       moUrl: Type.Optional(url),
       pageUrl: Type.Optional(url),
-      returnHosts: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$' }), { maxItems: 16 })),
+      returnHosts: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$', description: 'a host name' }), { maxItems: 16 })),
       autoPort: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
@@ -35,7 +35,7 @@ export const HERMES_ENDPOINT: EndpointKind = {
   kind: 'hermes-sms',
   description: 'Hermes SMS SOAP, Username + MD5Hash of password and shared secret',
   settings: Type.Object(
-    { campaignIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,10}$' }), { maxItems: 64 })) },
+    { campaignIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,10}$', description: 'a campaign id of digits' }), { maxItems: 64 })) },
     { additionalProperties: false },
   ),
   vendorIds: [],

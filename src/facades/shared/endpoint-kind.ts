@@ -77,7 +77,16 @@ function settingsReasons(schema: TSchema, value: unknown): string[] {
     if (error.keyword === 'additionalProperties') reasons.push(`unknown setting ${params.additionalProperties?.join(', ')}`);
     else if (error.keyword === 'required') reasons.push(`missing setting ${params.requiredProperties?.join(', ')}`);
     else if (error.keyword === 'enum') reasons.push(`setting ${at} must be one of ${params.allowedValues?.join(', ')}`);
+    else if (error.keyword === 'pattern') reasons.push(`setting ${at} must be ${describedAt(schema, error.schemaPath) ?? 'of the documented form'}`);
     else reasons.push(`setting ${at} ${error.message}`);
   }
   return reasons;
+}
+
+/** The description of the subschema a JSON Pointer (#/properties/x/items) names, when it has one. */
+function describedAt(schema: TSchema, pointer: string): string | undefined {
+  let node: unknown = schema;
+  for (const part of pointer.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[part];
+  const description = (node as { description?: unknown } | undefined)?.description;
+  return typeof description === 'string' ? description : undefined;
 }

@@ -6,7 +6,7 @@ export const TELENOR_ENDPOINT: EndpointKind = {
   kind: 'telenor-order',
   description: 'Telenor Mobile Subscription Order API behind OAuth2 client credentials',
   settings: Type.Object(
-    { organisations: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{9}$' }), { maxItems: 100 })) },
+    { organisations: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{9}$', description: 'an organisation number of 9 digits' }), { maxItems: 100 })) },
     { additionalProperties: false },
   ),
   vendorIds: [],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { AccountsService } from '../../../src/core/merchants/accounts.js';
 import { CredentialService } from '../../../src/core/merchants/credentials.js';
-import { endpointKindCatalog } from '../../../src/endpoint-kinds.js';
+import { endpointKindCatalog } from '../../../src/composition/endpoint-kinds.js';
 import { InMemoryAccounts } from '../../support/fakes/accounts.js';
 import { FakeClock } from '../../support/fakes/clock.js';
 

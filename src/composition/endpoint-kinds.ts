@@ -1,10 +1,10 @@
-import type { EndpointKindCatalog } from './core/merchants/accounts-ports.js';
-import type { CredentialKind } from './core/merchants/accounts-types.js';
-import { HERMES_ENDPOINT, INFOMEDIA_ENDPOINT } from './facades/infomedia/endpoint.js';
-import { NATIVE_ENDPOINT } from './facades/native/endpoint.js';
-import { checkEndpointInput, type EndpointKind } from './facades/shared/endpoint-kind.js';
-import { STREX_ENDPOINT } from './facades/strex/endpoint.js';
-import { TELENOR_ENDPOINT } from './facades/telenor/endpoint.js';
+import type { EndpointKindCatalog } from '../core/merchants/accounts-ports.js';
+import type { CredentialKind } from '../core/merchants/accounts-types.js';
+import { HERMES_ENDPOINT, INFOMEDIA_ENDPOINT } from '../facades/infomedia/endpoint.js';
+import { NATIVE_ENDPOINT } from '../facades/native/endpoint.js';
+import { checkEndpointInput, type EndpointKind } from '../facades/shared/endpoint-kind.js';
+import { STREX_ENDPOINT } from '../facades/strex/endpoint.js';
+import { TELENOR_ENDPOINT } from '../facades/telenor/endpoint.js';
 
 /** Every endpoint kind the facades declare, in the order the CLI lists them. */
 export const ENDPOINT_KINDS: readonly EndpointKind[] = [STREX_ENDPOINT, INFOMEDIA_ENDPOINT, HERMES_ENDPOINT, TELENOR_ENDPOINT, NATIVE_ENDPOINT];

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import { AccountsService } from '../core/merchants/accounts.js';
+import { CredentialService } from '../core/merchants/credentials.js';
+import { ProductService } from '../core/products/service.js';
+import { endpointKindCatalog } from './endpoint-kinds.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Schema } from '../storage/schema.js';
+import { SqlAccountsRepository } from '../storage/repositories/accounts.js';
+import { SqlProductRepository } from '../storage/repositories/products.js';
+
+/** Merchants, endpoints, credentials and products: what the operator CLI and the seed use. */
+export interface Accounts {
+  accounts: AccountsService;
+  credentials: CredentialService;
+  products: ProductService;
+}
+
+export function composeAccounts(db: Kysely<Schema>, clock: Clock): Accounts {
+  const repository = new SqlAccountsRepository(db);
+  const kinds = endpointKindCatalog();
+  return {
+    accounts: new AccountsService(repository, kinds),
+    credentials: new CredentialService({ repository, kinds, clock }),
+    products: new ProductService(new SqlProductRepository(db)),
+  };
+}
