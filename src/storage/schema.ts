@@ -79,6 +79,36 @@ export interface Schema {
     currency: string;
     created_at: Timestamp;
   };
+  ledger_accounts: {
+    id: GeneratedInt8;
+    code: string;
+    owner_kind: string;
+    owner_id: string;
+    currency: string;
+    debits_must_not_exceed_credits: boolean;
+    credits_must_not_exceed_debits: boolean;
+    debits_pending: Generated<string>;
+    debits_posted: Generated<string>;
+    credits_pending: Generated<string>;
+    credits_posted: Generated<string>;
+    created_at: Timestamp;
+  };
+  ledger_transfers: {
+    id: GeneratedInt8;
+    idempotency_id: string;
+    debit_account_id: Int8;
+    credit_account_id: Int8;
+    amount_minor: Int8;
+    currency: string;
+    code: string;
+    phase: string;
+    state: string;
+    pending_id: Int8 | null;
+    chain_id: string | null;
+    timeout_at: Timestamp | null;
+    created_at: Timestamp;
+    resolved_at: Timestamp | null;
+  };
   subscriber_spend: {
     msisdn: string;
     currency: string;

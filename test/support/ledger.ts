@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { OpenDcb } from '../../src/app.js';
+import type { Database } from '../../src/storage/db.js';
+import { SqlLedgerStore } from '../../src/storage/repositories/ledger.js';
+
+const MAX_VIOLATIONS_SHOWN = 20;
+
+/**
+ * The general ledger's invariants (ledger_violations): every account's balances equal the
+ * sums of its transfers, each currency sums to zero, every pending transfer is resolved at
+ * most once and as its state says, no account breaks its flag.
+ */
+export async function assertLedgerSound(db: Database): Promise<void> {
+  assert.deepEqual(await new SqlLedgerStore(db).violations(MAX_VIOLATIONS_SHOWN), [], 'the general ledger proves itself');
+}
 
 /**
  * The ledger invariants, checked over the whole database: every paid or reversed
@@ -9,6 +22,7 @@ import type { OpenDcb } from '../../src/app.js';
  * the sum of its paid payments.
  */
 export async function assertLedgerConsistent(app: Pick<OpenDcb, 'db'>): Promise<void> {
+  await assertLedgerSound(app.db);
   const { rows: broken } = await sql<{ id: string; status: string; charges: string; reversals: string }>`
     SELECT p.id, p.status,
            count(*) FILTER (WHERE j.kind = 'charge' AND j.amount_minor = p.amount_minor AND j.currency = p.currency) AS charges,

@@ -1,0 +1,65 @@
+-- Proves the ledger from its transfers, at any time: answers every broken invariant (at
+-- most p_limit rows), none when the ledger is sound.
+--  * balance:    an account's maintained balances differ from the sums of its transfers
+--                (posted: single-phase transfers and posts; pending: pending transfers
+--                still pending).
+--  * currency:   a currency's debits and credits, posted or pending, do not sum to zero.
+--  * resolution: a pending transfer whose state disagrees with its post or void (none
+--                while pending, exactly one matching after), or a post or void that does
+--                not mirror its pending transfer (accounts, currency, code, amount).
+--  * flag:       an account whose balances break its flag.
+CREATE OR REPLACE FUNCTION ledger_violations(p_limit INTEGER)
+RETURNS TABLE (violation TEXT, subject TEXT, detail TEXT)
+LANGUAGE sql STABLE AS $$
+  WITH legs AS (
+    SELECT debit_account_id AS account_id,
+           CASE WHEN phase = 'pending' AND state = 'pending' THEN amount_minor ELSE 0 END AS debits_pending,
+           CASE WHEN phase IN ('single', 'post') THEN amount_minor ELSE 0 END AS debits_posted,
+           0 AS credits_pending, 0 AS credits_posted
+      FROM ledger_transfers
+    UNION ALL
+    SELECT credit_account_id, 0, 0,
+           CASE WHEN phase = 'pending' AND state = 'pending' THEN amount_minor ELSE 0 END,
+           CASE WHEN phase IN ('single', 'post') THEN amount_minor ELSE 0 END
+      FROM ledger_transfers
+  ), sums AS (
+    SELECT account_id, sum(debits_pending) AS debits_pending, sum(debits_posted) AS debits_posted,
+           sum(credits_pending) AS credits_pending, sum(credits_posted) AS credits_posted
+      FROM legs GROUP BY account_id
+  ), resolutions AS (
+    SELECT p.id, p.idempotency_id, p.state, count(r.id) AS resolved_by,
+           bool_and(r.debit_account_id = p.debit_account_id AND r.credit_account_id = p.credit_account_id
+                    AND r.currency = p.currency AND r.code = p.code
+                    AND ((r.phase = 'post' AND p.state = 'posted' AND r.amount_minor <= p.amount_minor)
+                      OR (r.phase = 'void' AND p.state = 'voided' AND r.amount_minor = p.amount_minor))) AS mirrors
+      FROM ledger_transfers p LEFT JOIN ledger_transfers r ON r.pending_id = p.id
+     WHERE p.phase = 'pending'
+     GROUP BY p.id, p.idempotency_id, p.state
+  )
+  (SELECT 'balance', a.code,
+          format('maintained %s/%s debits, %s/%s credits (pending/posted); transfers say %s/%s, %s/%s',
+                 a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted,
+                 coalesce(s.debits_pending, 0), coalesce(s.debits_posted, 0),
+                 coalesce(s.credits_pending, 0), coalesce(s.credits_posted, 0))
+     FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
+    WHERE (a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+          IS DISTINCT FROM (coalesce(s.debits_pending, 0), coalesce(s.debits_posted, 0),
+                            coalesce(s.credits_pending, 0), coalesce(s.credits_posted, 0))
+   UNION ALL
+   SELECT 'currency', a.currency::TEXT,
+          format('posted debits %s, credits %s; pending debits %s, credits %s',
+                 sum(a.debits_posted), sum(a.credits_posted), sum(a.debits_pending), sum(a.credits_pending))
+     FROM ledger_accounts a GROUP BY a.currency
+   HAVING sum(a.debits_posted) <> sum(a.credits_posted) OR sum(a.debits_pending) <> sum(a.credits_pending)
+   UNION ALL
+   SELECT 'resolution', r.idempotency_id, format('state %s, resolved by %s, mirrors %s', r.state, r.resolved_by, r.mirrors)
+     FROM resolutions r
+    WHERE (r.state = 'pending' AND r.resolved_by <> 0) OR (r.state <> 'pending' AND (r.resolved_by <> 1 OR NOT r.mirrors))
+   UNION ALL
+   SELECT 'flag', a.code, format('debits %s pending + %s posted, credits %s pending + %s posted',
+                                 a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+     FROM ledger_accounts a
+    WHERE (a.debits_must_not_exceed_credits AND a.debits_pending + a.debits_posted > a.credits_posted)
+       OR (a.credits_must_not_exceed_debits AND a.credits_pending + a.credits_posted > a.debits_posted))
+  LIMIT p_limit
+$$;

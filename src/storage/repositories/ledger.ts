@@ -1,0 +1,136 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { LedgerStore } from '../../core/ledger/ports.js';
+import { chainIds } from '../../core/ledger/rules.js';
+import type {
+  Account,
+  AccountFlag,
+  AccountSpec,
+  LedgerViolation,
+  OpenAccountOutcome,
+  OwnerKind,
+  ResolveOutcome,
+  ResolveRefusal,
+  ResolveRequest,
+  TransferOutcome,
+  TransferRefusal,
+  TransferRequest,
+  TransferState,
+} from '../../core/ledger/types.js';
+import { assert } from '../../kernel/assert.js';
+import type { Currency } from '../../kernel/money.js';
+import type { Database } from '../db.js';
+import type { Schema } from '../schema.js';
+
+const CREATE_TRANSFERS_SQL = 'SELECT * FROM create_transfers($1::jsonb)';
+const RESOLVE_PENDING_SQL = 'SELECT * FROM resolve_pending_transfer($1::jsonb)';
+
+interface TransferRow {
+  item: number;
+  outcome: string;
+  transfer_id: string | null;
+  transfer_state: string | null;
+}
+
+const CREATED = new Set(['created', 'exists']);
+const RESOLVED = new Set(['posted', 'voided', 'exists']);
+
+/** The general ledger on the SQL functions create_transfers, resolve_pending_transfer and ledger_violations. */
+export class SqlLedgerStore implements LedgerStore {
+  private readonly db: Kysely<Schema>;
+
+  constructor(private readonly database: Database) {
+    this.db = database.kysely;
+  }
+
+  async openAccount(spec: AccountSpec, now: Date): Promise<OpenAccountOutcome> {
+    const inserted = await this.db
+      .insertInto('ledger_accounts')
+      .values({
+        code: spec.code,
+        owner_kind: spec.ownerKind,
+        owner_id: spec.ownerId,
+        currency: spec.currency,
+        debits_must_not_exceed_credits: spec.flag === 'debits_must_not_exceed_credits',
+        credits_must_not_exceed_debits: spec.flag === 'credits_must_not_exceed_debits',
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { kind: 'opened', account: toAccount(inserted) };
+    const [account] = await this.accounts([spec.code]);
+    assert(account !== undefined, `account ${spec.code} neither inserted nor found`);
+    const same = account.ownerKind === spec.ownerKind && account.ownerId === spec.ownerId && account.currency === spec.currency && account.flag === spec.flag;
+    return { kind: same ? 'exists' : 'exists_with_different_fields', account };
+  }
+
+  async accounts(codes: readonly string[]): Promise<Account[]> {
+    if (codes.length === 0) return [];
+    const rows = await this.db.selectFrom('ledger_accounts').selectAll().where('code', 'in', [...codes]).orderBy('id').execute();
+    return rows.map(toAccount);
+  }
+
+  async createTransfers(requests: readonly TransferRequest[], now: Date): Promise<TransferOutcome[]> {
+    const chains = chainIds(requests);
+    const transfers = requests.map((r, i) => ({
+      i,
+      id: r.id,
+      debit: r.debitAccount,
+      credit: r.creditAccount,
+      amount_minor: r.amountMinor.toString(),
+      currency: r.currency,
+      code: r.code,
+      pending: r.pending !== undefined,
+      timeout_at: r.pending?.timeoutAt?.toISOString() ?? null,
+      chain: chains[i],
+    }));
+    const rows = await this.database.prepared<TransferRow>('create_transfers', CREATE_TRANSFERS_SQL, [
+      JSON.stringify({ now: now.toISOString(), transfers }),
+    ]);
+    assert(rows.length === requests.length, `create_transfers answered ${rows.length} rows for ${requests.length} transfers`);
+    return rows.map((row, i) => {
+      assert(row.item === i, `create_transfers answered item ${row.item} in place ${i}`);
+      if (!CREATED.has(row.outcome)) return { kind: row.outcome as TransferRefusal };
+      return { kind: row.outcome as 'created' | 'exists', transferId: Number(row.transfer_id), state: row.transfer_state as TransferState };
+    });
+  }
+
+  async resolvePending(request: ResolveRequest, now: Date): Promise<ResolveOutcome> {
+    const rows = await this.database.prepared<Omit<TransferRow, 'item'>>('resolve_pending_transfer', RESOLVE_PENDING_SQL, [
+      JSON.stringify({
+        now: now.toISOString(),
+        id: request.id,
+        pending_id: request.pendingId,
+        action: request.action,
+        amount_minor: request.amountMinor?.toString() ?? null,
+      }),
+    ]);
+    const row = rows[0];
+    assert(row !== undefined && rows.length === 1, 'resolve_pending_transfer answers one row');
+    if (!RESOLVED.has(row.outcome)) return { kind: row.outcome as ResolveRefusal };
+    return { kind: row.outcome as 'posted' | 'voided' | 'exists', transferId: Number(row.transfer_id), state: row.transfer_state as TransferState };
+  }
+
+  async violations(limit: number): Promise<LedgerViolation[]> {
+    return this.database.prepared<LedgerViolation>('ledger_violations', 'SELECT * FROM ledger_violations($1)', [limit]);
+  }
+}
+
+function toAccount(row: Selectable<Schema['ledger_accounts']>): Account {
+  const flag: AccountFlag = row.debits_must_not_exceed_credits
+    ? 'debits_must_not_exceed_credits'
+    : row.credits_must_not_exceed_debits
+      ? 'credits_must_not_exceed_debits'
+      : 'none';
+  return {
+    code: row.code,
+    ownerKind: row.owner_kind as OwnerKind,
+    ownerId: row.owner_id,
+    currency: row.currency as Currency,
+    flag,
+    debitsPendingMinor: BigInt(String(row.debits_pending)),
+    debitsPostedMinor: BigInt(String(row.debits_posted)),
+    creditsPendingMinor: BigInt(String(row.credits_pending)),
+    creditsPostedMinor: BigInt(String(row.credits_posted)),
+  };
+}
