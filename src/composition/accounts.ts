@@ -19,8 +19,8 @@ export function composeAccounts(db: Kysely<Schema>, clock: Clock): Accounts {
   const repository = new SqlAccountsRepository(db);
   const kinds = endpointKindCatalog();
   return {
-    accounts: new AccountsService(repository, kinds),
+    accounts: new AccountsService(repository, kinds, clock),
     credentials: new CredentialService({ repository, kinds, clock }),
-    products: new ProductService(new SqlProductRepository(db)),
+    products: new ProductService(new SqlProductRepository(db), clock),
   };
 }

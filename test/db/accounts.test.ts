@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,9 +112,9 @@ for (const engine of engines()) {
       clock = new TestClock();
       const repository = new SqlAccountsRepository(db.kysely);
       const kinds = endpointKindCatalog();
-      accounts = new AccountsService(repository, kinds);
+      accounts = new AccountsService(repository, kinds, clock);
       credentials = new CredentialService({ repository, kinds, clock });
-      products = new ProductService(new SqlProductRepository(db.kysely));
+      products = new ProductService(new SqlProductRepository(db.kysely), clock);
       merchantId = must(await accounts.createMerchant('Accounts merchant'));
     });
     after(() => db.close());
@@ -219,9 +220,8 @@ for (const engine of engines()) {
     it('shared secret: the MD5 of password and secret, in either written form; rotated and revoked refused', async () => {
       const endpointId = await endpointOf('hermes-sms');
       const issued = must(await credentials.issue({ endpointId, kind: 'shared-secret', identifier: 'hermes1', secret: 'demo-password', sharedSecret: 'demo-secret' }));
-      // md5('demo-passworddemo-secret')
       const md5 = issued.secrets.md5Hash ?? assert.fail();
-      assert.match(md5, /^[0-9a-f]{32}$/);
+      assert.equal(md5, createHash('md5').update('demo-passworddemo-secret', 'utf8').digest('hex'));
       const dotNet = (md5.toUpperCase().match(/../g) ?? []).join('-');
       assert.equal(must(await credentials.verifyDigest('hermes1', md5, '10.0.0.1')).endpointId, endpointId);
       assert.equal(must(await credentials.verifyDigest('hermes1', dotNet, '10.0.0.1')).endpointId, endpointId);
@@ -252,7 +252,10 @@ for (const engine of engines()) {
 
     it('API key: one string, found by its id part; wrong, rotated and revoked keys refused', async () => {
       const endpointId = await endpointOf('native');
+      clock.advance(10 * 365 * 86_400_000);
       const issued = must(await credentials.issue({ endpointId, kind: 'api-key' }));
+      const [summary] = must(await credentials.list(endpointId));
+      assert.equal(summary?.createdAt.getUTCFullYear(), clock.now().getUTCFullYear(), 'stamped by the injected clock, not the database');
       const key = issued.secrets.apiKey ?? assert.fail();
       assert.match(key, /^sk_[a-z2-7]{16}_[A-Za-z0-9_-]{43}$/);
       assert.equal(key.split('_')[1], issued.identifier);
@@ -269,6 +272,24 @@ for (const engine of engines()) {
       // The hash kept is not the key.
       const { rows } = await sql<{ secret_hash: string }>`SELECT secret_hash FROM credentials WHERE id = ${issued.credentialId}`.execute(db.kysely);
       assert.match(rows[0]?.secret_hash ?? '', /^sha256\$[0-9a-f]{64}$/);
+    });
+
+    it('concurrent issues of one identifier and adds of one vendor id: exactly one wins, by the unique indexes', async () => {
+      const endpointId = await endpointOf('telenor-order');
+      const issues = await Promise.all(
+        Array.from({ length: 20 }, () => credentials.issue({ endpointId, kind: 'oauth2-client', identifier: 'race-client', secret: 'race-secret' })),
+      );
+      assert.equal(issues.filter((r) => r.ok).length, 1);
+      assert.deepEqual(issues.filter((r) => !r.ok).map((r) => !r.ok && r.error), Array.from({ length: 19 }, () => ({ kind: 'identifier-taken', identifier: 'race-client' })));
+      const adds = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          accounts.addEndpoint({ merchantId, kind: 'strex-directpay', name: `race ${i}`, currency: 'NOK', settings: {}, vendorIds: { 'service-id': '7300' } }),
+        ),
+      );
+      assert.equal(adds.filter((r) => r.ok).length, 1);
+      assert.equal(adds.filter((r) => !r.ok && r.error.kind === 'endpoint-taken').length, 19);
+      const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM endpoint_vendor_ids WHERE value = '7300'`.execute(db.kysely);
+      assert.equal(Number(rows[0]?.n), 1, 'no endpoint half-added');
     });
 
     it('an endpoint only takes the credential kinds its API carries', async () => {

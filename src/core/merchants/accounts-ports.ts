@@ -38,15 +38,15 @@ export interface NewCredential {
 }
 
 export interface AccountsRepository {
-  createMerchant(name: string, isDemo: boolean): Promise<number>;
+  createMerchant(name: string, isDemo: boolean, at: Date): Promise<number>;
   listMerchants(limit: number): Promise<Merchant[]>;
   merchantExists(merchantId: number): Promise<boolean>;
   /** Answers the endpoint id; 'taken' when the id or one of the vendor ids already names an endpoint. */
-  createEndpoint(endpoint: NewEndpoint): Promise<number | 'taken'>;
+  createEndpoint(endpoint: NewEndpoint, at: Date): Promise<number | 'taken'>;
   findEndpoint(endpointId: number): Promise<Endpoint | null>;
   listEndpoints(merchantId: number | null, limit: number): Promise<Endpoint[]>;
   /** Answers the credential id; 'taken' when a live credential of that kind already has the identifier. */
-  addCredential(credential: NewCredential): Promise<number | 'taken'>;
+  addCredential(credential: NewCredential, at: Date): Promise<number | 'taken'>;
   findCredentialById(credentialId: number): Promise<CredentialSummary | null>;
   listCredentials(endpointId: number, limit: number): Promise<CredentialSummary[]>;
   /** The live (unrevoked) credential of that kind and identifier; basic ones need their endpoint. */

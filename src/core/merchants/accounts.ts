@@ -1,3 +1,4 @@
+import type { Clock } from '../../kernel/clock.js';
 import { isCurrency } from '../../kernel/money.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import type { AccountsRepository, EndpointKindCatalog } from './accounts-ports.js';
@@ -40,12 +41,13 @@ export class AccountsService {
   constructor(
     private readonly repository: AccountsRepository,
     private readonly kinds: EndpointKindCatalog,
+    private readonly clock: Clock,
   ) {}
 
   async createMerchant(name: string, isDemo = false): Promise<Result<number, AccountsError>> {
     const invalid = nameProblem('name', name);
     if (invalid) return err(invalid);
-    return ok(await this.repository.createMerchant(name, isDemo));
+    return ok(await this.repository.createMerchant(name, isDemo, this.clock.now()));
   }
 
   listMerchants(): Promise<Merchant[]> {
@@ -72,7 +74,7 @@ export class AccountsService {
       vendorIds: checked.value.vendorIds,
       requiresVerifiedMsisdn: request.requiresVerifiedMsisdn ?? false,
     };
-    const endpointId = await this.repository.createEndpoint(endpoint);
+    const endpointId = await this.repository.createEndpoint(endpoint, this.clock.now());
     if (endpointId === 'taken') return err({ kind: 'endpoint-taken' });
     return ok({ ...endpoint, endpointId });
   }

@@ -63,7 +63,7 @@ export class CredentialService {
       identifier: identifier.value,
       secretHash: secrets.value.hash,
       allowedCidrs: cidrs.value,
-    });
+    }, this.deps.clock.now());
     if (credentialId === 'taken') return err({ kind: 'identifier-taken', identifier: identifier.value });
     return ok({ credentialId, endpointId: endpoint.endpointId, kind: request.kind, identifier: identifier.value, secrets: secrets.value.shown });
   }

@@ -3,10 +3,10 @@ import type { NewPricePlan, NewProduct, PricePlan, Product } from './types.js';
 export interface ProductRepository {
   merchantExists(merchantId: number): Promise<boolean>;
   /** Answers the product id; 'taken' when a given id is already a product's. */
-  createProduct(product: NewProduct): Promise<number | 'taken'>;
+  createProduct(product: NewProduct, at: Date): Promise<number | 'taken'>;
   findProduct(productId: number): Promise<Product | null>;
   /** A merchant's products with their plans, by id. */
   listProducts(merchantId: number, limit: number): Promise<Product[]>;
   /** Answers the plan id; 'taken' when a given id is already a plan's. */
-  createPlan(plan: NewPricePlan): Promise<number | 'taken'>;
+  createPlan(plan: NewPricePlan, at: Date): Promise<number | 'taken'>;
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../kernel/clock.js';
 import { isCurrency, MAX_AMOUNT_MINOR } from '../../kernel/money.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import { type AccountsError, MAX_LIST_ROWS, nameProblem } from '../merchants/accounts.js';
@@ -14,13 +15,16 @@ export interface PlanRequest {
 
 /** Products of merchants and their price plans (once-off or recurring). */
 export class ProductService {
-  constructor(private readonly repository: ProductRepository) {}
+  constructor(
+    private readonly repository: ProductRepository,
+    private readonly clock: Clock,
+  ) {}
 
   async addProduct(request: { productId?: number | undefined; merchantId: number; name: string }): Promise<Result<Product, AccountsError>> {
     const invalid = nameProblem('name', request.name) ?? idProblem('product id', request.productId);
     if (invalid) return err(invalid);
     if (!(await this.repository.merchantExists(request.merchantId))) return err({ kind: 'unknown-merchant', merchantId: request.merchantId });
-    const productId = await this.repository.createProduct({ productId: request.productId ?? null, merchantId: request.merchantId, name: request.name });
+    const productId = await this.repository.createProduct({ productId: request.productId ?? null, merchantId: request.merchantId, name: request.name }, this.clock.now());
     if (productId === 'taken') return err({ kind: 'product-taken', productId: request.productId ?? 0 });
     return ok({ productId, merchantId: request.merchantId, name: request.name, plans: [] });
   }
@@ -30,7 +34,7 @@ export class ProductService {
     if (invalid) return err(invalid);
     if (!(await this.repository.findProduct(request.productId))) return err({ kind: 'unknown-product', productId: request.productId });
     const plan = { ...request, currency: request.currency as PricePlan['currency'], planId: request.planId ?? null };
-    const planId = await this.repository.createPlan(plan);
+    const planId = await this.repository.createPlan(plan, this.clock.now());
     if (planId === 'taken') return err({ kind: 'plan-taken', planId: request.planId ?? 0 });
     return ok({ ...plan, planId });
   }

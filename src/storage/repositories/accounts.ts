@@ -10,8 +10,8 @@ const UNIQUE_VIOLATION = '23505';
 export class SqlAccountsRepository implements AccountsRepository {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async createMerchant(name: string, isDemo: boolean): Promise<number> {
-    const row = await this.db.insertInto('merchants').values({ name, is_demo: isDemo }).returning('id').executeTakeFirstOrThrow();
+  async createMerchant(name: string, isDemo: boolean, at: Date): Promise<number> {
+    const row = await this.db.insertInto('merchants').values({ name, is_demo: isDemo, created_at: at }).returning('id').executeTakeFirstOrThrow();
     return Number(row.id);
   }
 
@@ -24,7 +24,7 @@ export class SqlAccountsRepository implements AccountsRepository {
     return (await this.db.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst()) !== undefined;
   }
 
-  async createEndpoint(endpoint: NewEndpoint): Promise<number | 'taken'> {
+  async createEndpoint(endpoint: NewEndpoint, at: Date): Promise<number | 'taken'> {
     // The endpoint and its vendor ids in one transaction: a taken vendor id leaves no endpoint behind.
     return uniqueOr('taken', () =>
       this.db.transaction().execute(async (tx) => {
@@ -38,6 +38,7 @@ export class SqlAccountsRepository implements AccountsRepository {
             currency: endpoint.currency,
             settings: sql`${JSON.stringify(endpoint.settings)}::jsonb`,
             requires_verified_msisdn: endpoint.requiresVerifiedMsisdn,
+            created_at: at,
           })
           .returning('id')
           .executeTakeFirstOrThrow();
@@ -88,7 +89,7 @@ export class SqlAccountsRepository implements AccountsRepository {
     return rows.map((r) => endpointOf(r, vendorIds.get(Number(r.id)) ?? []));
   }
 
-  async addCredential(credential: NewCredential): Promise<number | 'taken'> {
+  async addCredential(credential: NewCredential, at: Date): Promise<number | 'taken'> {
     return uniqueOr('taken', async () => {
       const row = await this.db
         .insertInto('credentials')
@@ -99,6 +100,7 @@ export class SqlAccountsRepository implements AccountsRepository {
           secret_hash: credential.secretHash,
           allowed_cidrs: [...credential.allowedCidrs],
           revoked_at: null,
+          created_at: at,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

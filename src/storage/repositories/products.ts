@@ -12,11 +12,11 @@ export class SqlProductRepository implements ProductRepository {
     return (await this.db.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst()) !== undefined;
   }
 
-  createProduct(product: NewProduct): Promise<number | 'taken'> {
+  createProduct(product: NewProduct, at: Date): Promise<number | 'taken'> {
     return uniqueOr('taken', async () => {
       const row = await this.db
         .insertInto('products')
-        .values({ id: product.productId ?? sql<string>`nextval('product_ids')`, merchant_id: product.merchantId, name: product.name })
+        .values({ id: product.productId ?? sql<string>`nextval('product_ids')`, merchant_id: product.merchantId, name: product.name, created_at: at })
         .returning('id')
         .executeTakeFirstOrThrow();
       return Number(row.id);
@@ -51,7 +51,7 @@ export class SqlProductRepository implements ProductRepository {
     }));
   }
 
-  createPlan(plan: NewPricePlan): Promise<number | 'taken'> {
+  createPlan(plan: NewPricePlan, at: Date): Promise<number | 'taken'> {
     const recurring = plan.billing.kind === 'recurring' ? plan.billing : null;
     return uniqueOr('taken', async () => {
       const row = await this.db
@@ -65,6 +65,7 @@ export class SqlProductRepository implements ProductRepository {
           period_unit: recurring?.period.unit ?? null,
           period_count: recurring?.period.count ?? null,
           trial_days: recurring?.trialDays ?? 0,
+          created_at: at,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

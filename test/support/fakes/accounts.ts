@@ -12,9 +12,9 @@ export class InMemoryAccounts implements AccountsRepository {
   readonly credentials: Row[] = [];
   #nextEndpointId = 2_147_483_648;
 
-  async createMerchant(name: string, isDemo: boolean): Promise<number> {
+  async createMerchant(name: string, isDemo: boolean, at: Date): Promise<number> {
     const merchantId = this.merchants.length + 1;
-    this.merchants.push({ merchantId, name, isDemo, createdAt: new Date(0) });
+    this.merchants.push({ merchantId, name, isDemo, createdAt: at });
     return merchantId;
   }
   async listMerchants(limit: number): Promise<Merchant[]> {
@@ -36,11 +36,11 @@ export class InMemoryAccounts implements AccountsRepository {
   async listEndpoints(merchantId: number | null, limit: number): Promise<Endpoint[]> {
     return [...this.endpoints.values()].filter((e) => merchantId === null || e.merchantId === merchantId).slice(0, limit);
   }
-  async addCredential(c: NewCredential): Promise<number | 'taken'> {
+  async addCredential(c: NewCredential, at: Date): Promise<number | 'taken'> {
     const live = this.credentials.filter((row) => row.revokedAt === null && row.kind === c.kind && row.identifier === c.identifier);
     if (live.some((row) => c.kind !== 'basic' || row.endpointId === c.endpointId)) return 'taken';
     const credentialId = this.credentials.length + 1;
-    this.credentials.push({ ...c, credentialId, createdAt: new Date(0), rotatedAt: null, revokedAt: null });
+    this.credentials.push({ ...c, credentialId, createdAt: at, rotatedAt: null, revokedAt: null });
     return credentialId;
   }
   async findCredentialById(credentialId: number): Promise<CredentialSummary | null> {

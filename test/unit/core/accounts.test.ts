@@ -16,7 +16,7 @@ describe('accounts on fakes', () => {
     repository = new InMemoryAccounts();
     clock = new FakeClock();
     const kinds = endpointKindCatalog();
-    accounts = new AccountsService(repository, kinds);
+    accounts = new AccountsService(repository, kinds, clock);
     credentials = new CredentialService({ repository, kinds, clock });
   });
   const endpoint = async (kind: string, vendorIds: Record<string, string> = {}) => {
@@ -41,6 +41,7 @@ describe('accounts on fakes', () => {
     const endpointId = await endpoint('strex-directpay', { 'service-id': '4321' });
     assert.equal(endpointId, 4321);
     assert.deepEqual(repository.endpoints.get(4321)?.settings, { platform: 'directpay' });
+    assert.deepEqual(repository.merchants[0]?.createdAt, clock.now(), 'stamped by the injected clock');
   });
 
   it('credential rules: no allow-list on Basic, no chosen API key, no short secrets, no second live identifier', async () => {
@@ -73,7 +74,10 @@ describe('accounts on fakes', () => {
     const issued = await credentials.issue({ endpointId: native, kind: 'api-key' });
     if (!issued.ok) assert.fail();
     const key = issued.value.secrets.apiKey ?? assert.fail();
-    assert.ok(!JSON.stringify(repository.credentials).includes(key.split('_')[2] ?? assert.fail()));
+    // The secret part may itself contain '_' (base64url): it is everything after the id.
+    const secretPart = key.slice(`sk_${issued.value.identifier}_`.length);
+    assert.equal(secretPart.length, 43);
+    assert.ok(!JSON.stringify(repository.credentials).includes(secretPart));
     const revoked = await credentials.revoke(issued.value.credentialId);
     assert.deepEqual(revoked.ok && revoked.value.revokedAt, clock.now());
     assert.deepEqual(await credentials.verifyApiKey(key, '10.0.0.1'), { ok: false, error: { kind: 'unknown-identifier' } });
