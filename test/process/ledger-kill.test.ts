@@ -5,8 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Database, openDatabase } from '../../src/storage/db.js';
 import { migrate } from '../../src/storage/migrate.js';
-import { databaseUrlFor } from '../support/app.js';
-import { assertLedgerSound } from '../support/ledger.js';
+import { DEMO_AUTH, databaseUrlFor, uniqueReference } from '../support/app.js';
+import { assertLedgerConsistent, assertLedgerSound } from '../support/ledger.js';
+import { startServerProcess } from '../support/server-process.js';
 
 const LOAD = fileURLToPath(new URL('../support/ledger-load.js', import.meta.url));
 const COMMITS_BEFORE_KILL = 40;
@@ -69,5 +70,42 @@ describe('the general ledger after kill -9 under load', { skip: !process.env.TES
       .whereRef('credits_posted', '<', (eb) => eb('debits_posted', '+', eb.ref('debits_pending')))
       .execute();
     assert.deepEqual(negative, []);
+  });
+
+  it('a server killed while Pays and reversals are in flight, restarted: every payment has the entries its status implies', async () => {
+    const payUrl = await databaseUrlFor('postgres', 'ledger_kill_pays');
+    for (let round = 0; round < 2; round += 1) {
+      const server = await startServerProcess({ DATABASE_URL: payUrl ?? '', WORKERS: 'false' });
+      let paid = 0;
+      const stop = { now: false };
+      const pay = async (i: number) => {
+        const reference = uniqueReference(`kill-${round}`);
+        const response = await fetch(`${server.baseUrl}/RestV1.svc/service/1000/pay`, {
+          method: 'POST',
+          headers: { authorization: DEMO_AUTH, 'content-type': 'application/json' },
+          body: JSON.stringify({ PaymentDetails: { Msisdn: `+4741${String(i % 50).padStart(6, '0')}`, Price: 100, ServiceCode: '10002', ClientReference: reference } }),
+        });
+        const body = (await response.json()) as { TransactionId?: number };
+        if (response.status === 200 && body.TransactionId !== undefined) {
+          paid += 1;
+          if (paid % 3 === 0) await fetch(`${server.baseUrl}/RestV1.svc/service/1000/pay/${body.TransactionId}`, { method: 'DELETE', headers: { authorization: DEMO_AUTH } });
+        }
+      };
+      const clients = Array.from({ length: 16 }, async (_, c) => {
+        for (let i = c; !stop.now; i += 16) await pay(i).catch(() => {});
+      });
+      while (paid < COMMITS_BEFORE_KILL) await new Promise((resolve) => setTimeout(resolve, 50));
+      await kill9(server.child);
+      stop.now = true;
+      await Promise.all(clients);
+    }
+    const payDb = await openDatabase({ databaseUrl: payUrl, dataDir: 'memory://' });
+    try {
+      await assertLedgerConsistent({ db: payDb });
+      const charges = await payDb.kysely.selectFrom('journal_entries').select((eb) => eb.fn.countAll<string>().as('n')).where('kind', '=', 'charge').executeTakeFirstOrThrow();
+      assert.ok(Number(charges.n) >= COMMITS_BEFORE_KILL * 2, 'both runs charged');
+    } finally {
+      await payDb.close();
+    }
   });
 });
