@@ -14,8 +14,13 @@ const API_KEY_ID_CHARS = 16;
 const CLIENT_ID_CHARS = 16;
 /** sk_<16 base32>_<43 base64url>: the id part finds the row, the rest is compared. */
 const API_KEY = /^sk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
-// Verifying against this when the identifier is unknown keeps both paths equally slow.
+// Verifying against one of these when a check fails before the secret (an unknown identifier,
+// a source outside the allow-list) costs what verifying the stored secret costs, so the time
+// of an answer does not tell which identifiers exist. Each kind's dummy is of the form its
+// secrets are stored in: an API key's (SHA-256) must not cost an scrypt, or every made-up key
+// would cost the server 15 ms of CPU and answer measurably slower than a real key id.
 const UNKNOWN_IDENTIFIER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+const UNKNOWN_API_KEY_HASH = `sha256$${'0'.repeat(64)}`;
 
 export interface IssueRequest {
   readonly endpointId: number;
@@ -43,7 +48,13 @@ type Verified = Result<Endpoint, CredentialFailure>;
 /** Issues, rotates and revokes credentials, and verifies the kinds the login path does not (decision 35). */
 export class CredentialService {
   constructor(
-    private readonly deps: { repository: AccountsRepository; kinds: EndpointKindCatalog; clock: Clock },
+    private readonly deps: {
+      repository: AccountsRepository;
+      kinds: EndpointKindCatalog;
+      clock: Clock;
+      /** Compares a presented secret with a stored hash; kernel/secrets' by default (tests count the calls). */
+      verifySecret?: (secret: string, stored: string) => Promise<boolean>;
+    },
   ) {}
 
   async issue(request: IssueRequest): Promise<Result<IssuedCredential, AccountsError>> {
@@ -126,14 +137,20 @@ export class CredentialService {
 
   async #verify(kind: CredentialKind, identifier: string, secret: string, endpointId: number | null, source: string | null): Promise<Verified> {
     if (!wellFormed(identifier) || secret.length === 0 || secret.length > MAX_SECRET_CHARS) return err({ kind: 'malformed' });
+    const verify = this.deps.verifySecret ?? verifyStoredSecret;
+    const dummy = kind === 'api-key' ? UNKNOWN_API_KEY_HASH : UNKNOWN_IDENTIFIER_HASH;
     const stored = await this.deps.repository.findLiveSecret(kind, identifier, endpointId);
     if (!stored) {
-      await verifyStoredSecret(secret, UNKNOWN_IDENTIFIER_HASH);
+      await verify(secret, dummy);
       return err({ kind: 'unknown-identifier' });
     }
-    // Checked before the secret: a source outside the list learns nothing about the secret.
-    if (!sourceAllowed(stored, source)) return err({ kind: 'source-not-allowed' });
-    if (!(await verifyStoredSecret(secret, stored.secretHash))) return err({ kind: 'wrong-secret' });
+    // Judged before the secret, so a source outside the list learns nothing about the secret;
+    // but hashed all the same, or a quick refusal would tell it that the identifier exists.
+    if (!sourceAllowed(stored, source)) {
+      await verify(secret, dummy);
+      return err({ kind: 'source-not-allowed' });
+    }
+    if (!(await verify(secret, stored.secretHash))) return err({ kind: 'wrong-secret' });
     return ok(stored.endpoint);
   }
 }

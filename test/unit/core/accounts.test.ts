@@ -3,6 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { AccountsService } from '../../../src/core/merchants/accounts.js';
 import { CredentialService } from '../../../src/core/merchants/credentials.js';
 import { endpointKindCatalog } from '../../../src/composition/endpoint-kinds.js';
+import { verifyStoredSecret } from '../../../src/kernel/secrets.js';
 import { InMemoryAccounts } from '../../support/fakes/accounts.js';
 import { FakeClock } from '../../support/fakes/clock.js';
 
@@ -81,5 +82,40 @@ describe('accounts on fakes', () => {
     const revoked = await credentials.revoke(issued.value.credentialId);
     assert.deepEqual(revoked.ok && revoked.value.revokedAt, clock.now());
     assert.deepEqual(await credentials.verifyApiKey(key, '10.0.0.1'), { ok: false, error: { kind: 'unknown-identifier' } });
+  });
+
+  it('an unknown identifier and a source outside the allow-list cost one hash of the kind, as a wrong secret does', async () => {
+    // Counting the hashes instead of timing them: a refusal that skips the hash answers
+    // measurably sooner, which tells an attacker the identifier exists.
+    const hashed: string[] = [];
+    const counted = new CredentialService({
+      repository,
+      kinds: endpointKindCatalog(),
+      clock,
+      verifySecret: async (secret, stored) => {
+        hashed.push(stored.split('$')[0] ?? '');
+        return verifyStoredSecret(secret, stored);
+      },
+    });
+    const infomedia = await endpoint('infomedia-payments', { 'partner-id': '310', paid: '00000000-0000-4000-8000-000000000310' });
+    const issued = await counted.issue({ endpointId: infomedia, kind: 'password', identifier: 'partner310', allowedCidrs: ['192.0.2.0/24'] });
+    const password = (issued.ok && issued.value.secrets.password) || assert.fail();
+    const attempt = async (result: Promise<unknown>, expected: unknown) => {
+      hashed.length = 0;
+      assert.deepEqual(await result, expected);
+      return [...hashed];
+    };
+    assert.deepEqual(await attempt(counted.verifyPassword('partner310', password, '198.51.100.1'), { ok: false, error: { kind: 'source-not-allowed' } }), ['scrypt']);
+    assert.deepEqual(await attempt(counted.verifyPassword('nobody', password, '198.51.100.1'), { ok: false, error: { kind: 'unknown-identifier' } }), ['scrypt']);
+    assert.deepEqual(await attempt(counted.verifyPassword('partner310', 'wrong-password', '192.0.2.1'), { ok: false, error: { kind: 'wrong-secret' } }), ['scrypt']);
+
+    // API keys are stored as SHA-256: a made-up key id must not cost an scrypt either.
+    const native = await endpoint('native');
+    const key = await counted.issue({ endpointId: native, kind: 'api-key' });
+    const apiKey = (key.ok && key.value.secrets.apiKey) || assert.fail();
+    const madeUp = `sk_${'a'.repeat(16)}_${'b'.repeat(43)}`;
+    assert.deepEqual(await attempt(counted.verifyApiKey(madeUp, '10.0.0.1'), { ok: false, error: { kind: 'unknown-identifier' } }), ['sha256']);
+    assert.deepEqual(await attempt(counted.verifyApiKey(`${apiKey.slice(0, -1)}${apiKey.endsWith('x') ? 'y' : 'x'}`, '10.0.0.1'), { ok: false, error: { kind: 'wrong-secret' } }), ['sha256']);
+    assert.equal((await counted.verifyApiKey(apiKey, '10.0.0.1')).ok, true);
   });
 });
