@@ -4,13 +4,14 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { systemClock } from './kernel/clock.js';
 import { serializeError } from './logging.js';
-import { isOperatorGroup, operatorCommand, RefusedError, UsageError } from './operator-cli.js';
+import { isOperatorGroup, OPERATOR_GROUPS, operatorCommand, RefusedError, UsageError } from './operator-cli.js';
+import { oneLine } from './operator-output.js';
 import { seedDemoData } from './seed.js';
 import { openDatabase } from './storage/db.js';
 import { migrate } from './storage/migrate.js';
 import { SqlPlatformRepository } from './storage/repositories/platform.js';
 
-const USAGE = 'usage: opendcb serve|worker|migrate|seed';
+const USAGE = `usage: opendcb serve|worker|migrate|seed|${OPERATOR_GROUPS.join('|')}`;
 /** Secrets given on stdin (--secret-stdin): at most this much is read. */
 const MAX_STDIN_BYTES = 4096;
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -135,16 +136,16 @@ main(process.argv[2], process.argv.slice(3)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof UsageError) {
-      console.error(error.message);
+      console.error(oneLine(error.message));
       process.exit(2);
     }
     if (error instanceof RefusedError) {
-      console.error(error.message);
+      console.error(oneLine(error.message));
       process.exit(1);
     }
     // The message only, by the log's rules: a failed statement's values stay out of it too.
     const { message, type } = serializeError(error);
-    console.error(message || type);
+    console.error(oneLine(String(message || type)));
     process.exit(1);
   },
 );

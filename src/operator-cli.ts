@@ -212,7 +212,8 @@ function parse(options: OptionSpec, argv: readonly string[]): { values: Options;
     return { values: values as Options, positionals };
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message);
+    // parseArgs words some errors as several sentences on several lines: they are one error.
+    throw new UsageError((error as Error).message.split(/\r?\n/).join(' '));
   }
 }
 

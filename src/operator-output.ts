@@ -44,3 +44,20 @@ export function table(print: (line: string) => void, header: readonly string[], 
   const widths = header.map((_, column) => Math.max(...lines.map((row) => (row[column] ?? '').length)));
   for (const row of lines) print(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '));
 }
+
+/** A message longer than this is cut: one line of stderr, not a page (a 4 KiB option echoed back). */
+const MAX_MESSAGE_CHARS = 500;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A message as one line of stderr. Messages echo what the operator typed, and a value may hold
+ * a newline (a second, forged line), a terminal escape sequence or a bidirectional override:
+ * those are shown as escapes (\n, \x1b, \u202e), never written out.
+ */
+export function oneLine(message: string): string {
+  const escaped = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED_ESCAPES[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+  });
+  return escaped.length <= MAX_MESSAGE_CHARS ? escaped : `${escaped.slice(0, MAX_MESSAGE_CHARS)}… (cut at ${MAX_MESSAGE_CHARS} characters)`;
+}

@@ -78,6 +78,19 @@ describe('operator CLI on the embedded database', () => {
       stdout: '',
       stderr: "Unknown option '--nmae'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--nmae\"\n",
     });
+    // What the operator typed is echoed as escapes: a newline cannot forge a second line, nor
+    // an escape sequence repaint the terminal; parseArgs' own multi-line hints are one line.
+    assert.deepEqual(await outcome(['endpoints', 'add', '--merchant', '1\n2\u001b[2J\u202e', '--kind', 'native', '--name', 'N', '--currency', 'NOK']), {
+      code: 2,
+      stdout: '',
+      stderr: '--merchant must be an integer of at least 1, written in digits: 1\\n2\\x1b[2J\\u202e\n',
+    });
+    assert.deepEqual(await outcome(['credentials', 'list', '--endpoint', '-1']), {
+      code: 2,
+      stdout: '',
+      stderr:
+        "Option '--endpoint' argument is ambiguous. Did you forget to specify the option argument for '--endpoint'? To specify an option argument starting with a dash use '--endpoint=-XYZ'.\n",
+    });
     assert.deepEqual(await outcome(['merchants', 'delete']), { code: 2, stdout: '', stderr: 'unknown command: opendcb merchants delete (opendcb merchants create|list)\n' });
     assert.deepEqual(
       await outcome(['endpoints', 'add', '--merchant', '1', '--kind', 'infomedia-payments', '--name', 'I', '--currency', 'ZAR', '--vendor-id', 'partner-id=100', '--settings', '{"notifyUrl":"ftp://x","colour":1}']),
