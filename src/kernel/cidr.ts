@@ -49,7 +49,8 @@ export function formatCidr(cidr: Cidr): string {
 
 /**
  * Whether the address lies in any of the ranges. An IPv4-mapped IPv6 address
- * (::ffff:192.0.2.1, as a dual-stack socket reports IPv4 clients) counts as its IPv4 address.
+ * (::ffff:192.0.2.1, as a dual-stack socket reports IPv4 clients, in whatever spelling)
+ * counts as its IPv4 address.
  */
 export function cidrsContain(cidrs: readonly Cidr[], addressText: string): boolean {
   const address = parseAddress(addressText);
@@ -76,7 +77,11 @@ function parseAddress(text: string): ParsedAddress | null {
   if (isIPv4(text)) return { family: 4, value: text.split('.').reduce((sum, octet) => (sum << 8n) | BigInt(Number(octet)), 0n) };
   // A zone index (%eth0) names an interface, not a range member: refused.
   if (!isIPv6(text) || text.includes('%')) return null;
-  return { family: 6, value: ipv6Value(text) };
+  const value = ipv6Value(text);
+  // An IPv4-mapped address in any other spelling (::ffff:c000:201, 0:0:0:0:0:ffff:192.0.2.1)
+  // is the same IPv4 client: read as IPv6 it would pass "::/0" and fail its own IPv4 range.
+  if (value >> 32n === 0xffffn) return { family: 4, value: value & 0xffffffffn };
+  return { family: 6, value };
 }
 
 /** The 128-bit value of a valid IPv6 address, including an embedded IPv4 tail (::1.2.3.4). */

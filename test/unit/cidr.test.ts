@@ -26,6 +26,13 @@ describe('CIDR allow-lists', () => {
     assert.equal(cidrsContain(cidrs('192.0.2.0/24'), '::ffff:192.0.2.9'), true);
     assert.equal(cidrsContain(cidrs('::/0'), '192.0.2.9'), false);
     assert.equal(cidrsContain(cidrs('0.0.0.0/0'), '2001:db8::1'), false);
+    // The same mapped address in its other spellings (as a trusted proxy's X-Forwarded-For may
+    // carry it) is the same IPv4 client: not an IPv6 one that "::/0" lets in.
+    for (const spelling of ['::ffff:c000:209', '::FFFF:C000:0209', '0:0:0:0:0:ffff:192.0.2.9', '0000:0000:0000:0000:0000:ffff:c000:0209']) {
+      assert.equal(cidrsContain(cidrs('192.0.2.0/24'), spelling), true, spelling);
+      assert.equal(cidrsContain(cidrs('::/0'), spelling), false, spelling);
+    }
+    assert.equal(formatCidr(parseCidr('::ffff:c000:209') ?? assert.fail()), '192.0.2.9/32');
   });
 
   it('refuses what is not one range: host bits set, prefixes too long, junk, zones', () => {
