@@ -106,6 +106,11 @@ describe('operator CLI on the embedded database', () => {
       stdout: '',
       stderr: "this endpoint's API does not take api-key credentials, only basic\n",
     });
+    assert.deepEqual(await outcome(['products', 'add', '--merchant', '1', '--name', 'P', '--id', '1000000000']), {
+      code: 1,
+      stdout: '',
+      stderr: 'product id must be 1-999999999 when given (larger ones are generated)\n',
+    });
   });
 
   it('API keys, products and plans: the key is printed once and never listed', async () => {

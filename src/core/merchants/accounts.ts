@@ -89,9 +89,15 @@ export class AccountsService {
   }
 }
 
-/** A name is 1-200 characters with no control characters. */
+/**
+ * A name is 1-200 characters with no control characters: C0, DEL and C1 (U+009B is a terminal's
+ * CSI, so a name could repaint the operator's screen in `merchants list`), the line and paragraph
+ * separators, and the bidirectional overrides and isolates (a name that reads as another's).
+ */
 export function nameProblem(field: string, name: string): AccountsError | null {
   if (name.length === 0 || name.length > MAX_NAME_CHARS) return { kind: 'invalid-field', field, reason: `must be 1-${MAX_NAME_CHARS} characters` };
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { kind: 'invalid-field', field, reason: 'must not contain control characters' };
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name)) {
+    return { kind: 'invalid-field', field, reason: 'must not contain control characters' };
+  }
   return null;
 }

@@ -47,7 +47,7 @@ export class ProductService {
 
 function idProblem(field: string, id: number | undefined): AccountsError | null {
   if (id === undefined || (Number.isSafeInteger(id) && id >= 1 && id < FIRST_GENERATED_ID)) return null;
-  return { kind: 'invalid-field', field, reason: `a given id must be 1-${FIRST_GENERATED_ID - 1} (larger ones are generated)` };
+  return { kind: 'invalid-field', field, reason: `must be 1-${FIRST_GENERATED_ID - 1} when given (larger ones are generated)` };
 }
 
 /** The bounds the price_plans table checks too, said in words. */

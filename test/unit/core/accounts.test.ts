@@ -29,6 +29,9 @@ describe('accounts on fakes', () => {
   it('names, currencies and merchants are checked before anything is stored', async () => {
     assert.deepEqual(await accounts.createMerchant(''), { ok: false, error: { kind: 'invalid-field', field: 'name', reason: 'must be 1-200 characters' } });
     assert.deepEqual(await accounts.createMerchant('a\nb'), { ok: false, error: { kind: 'invalid-field', field: 'name', reason: 'must not contain control characters' } });
+    for (const name of ['a\u009b2Jb', 'a\u0085b', 'shop\u202eSA', 'a\u2066b', 'a\u2028b']) {
+      assert.deepEqual(await accounts.createMerchant(name), { ok: false, error: { kind: 'invalid-field', field: 'name', reason: 'must not contain control characters' } }, name);
+    }
     const request = { merchantId: 9, kind: 'native', name: 'E', currency: 'NOK', settings: {}, vendorIds: {} };
     assert.deepEqual(await accounts.addEndpoint(request), { ok: false, error: { kind: 'unknown-merchant', merchantId: 9 } });
     assert.deepEqual(await accounts.addEndpoint({ ...request, currency: 'XXX' }), {
