@@ -64,6 +64,13 @@ function contains(cidr: Cidr, address: ParsedAddress): boolean {
   return address.value >> shift === cidr.network >> shift;
 }
 
+/** The dotted IPv4 address of an IPv4 address or of an IPv4-mapped IPv6 one in any spelling; null otherwise. */
+export function ipv4Of(addressText: string): string | null {
+  const address = parseAddress(addressText);
+  if (address?.family !== 4) return null;
+  return [24n, 16n, 8n, 0n].map((shift) => String((address.value >> shift) & 0xffn)).join('.');
+}
+
 interface ParsedAddress {
   readonly family: 4 | 6;
   readonly value: bigint;

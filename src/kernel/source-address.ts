@@ -1,4 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { ipv4Of } from './cidr.js';
 
 /**
  * The client address as a throttle counts it: an IPv4 address (an IPv4-mapped IPv6
@@ -9,9 +10,10 @@ import { isIPv4, isIPv6 } from 'node:net';
  */
 export function sourceKey(address: string | undefined): string {
   const text = (address ?? '').trim();
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(text);
-  if (mapped?.[1] && isIPv4(mapped[1])) return mapped[1];
-  if (isIPv4(text)) return text;
+  // Every spelling of an IPv4-mapped address (::ffff:192.0.2.1, ::ffff:c000:201) is its IPv4
+  // client, not one shared 0:0:0:0::/64 that a few forged X-Forwarded-For values would exhaust.
+  const ipv4 = ipv4Of(text);
+  if (ipv4 !== null) return ipv4;
   if (isIPv6(text)) return `${ipv6Groups(text).slice(0, 4).join(':')}::/64`;
   return 'unknown';
 }
