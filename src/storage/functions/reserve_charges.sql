@@ -12,7 +12,8 @@
 --      rollback did), and the journal rows of the items paid at once inserted in one INSERT,
 --      in the statement that answers every item.
 -- Lock order stays global, as with one reserve_charge per item: payment keys and then spend
--- rows, each in msisdn order, so concurrent batches cannot deadlock on them.
+-- rows, each in msisdn order, so concurrent batches of distinct keys do not deadlock on them
+-- (the rare cases that still can, and why they stay correct: decision 24).
 -- The unusual batches go item by item (reserve_charges_each), in the same statement when a
 -- precheck sees them before anything is written: a key twice in the batch, a subscriber in
 -- two currencies or with differing periods or limits, an item above its limit on its own.

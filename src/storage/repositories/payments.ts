@@ -163,7 +163,12 @@ export class SqlPaymentRepository implements PaymentRepository {
     this.#observeBatch(records.length, false, rows[0]?.per_item === true);
     assert(rows.length === records.length, `reserve_charges answered ${rows.length} rows for ${records.length} items`);
     const outcomes: PromiseSettledResult<ReserveOutcome>[] = new Array(records.length);
-    for (const row of rows) outcomes[row.item] = settledOutcome(row);
+    for (const row of rows) {
+      // Each item answered exactly once: a gap would leave its caller waiting for ever.
+      assert(Number.isInteger(row.item) && row.item >= 0 && row.item < records.length, `reserve_charges answered item ${row.item}`);
+      assert(outcomes[row.item] === undefined, `reserve_charges answered item ${row.item} twice`);
+      outcomes[row.item] = settledOutcome(row);
+    }
     return outcomes;
   }
 
