@@ -8,7 +8,8 @@ import { migrate } from '../../src/storage/migrate.js';
 import { SqlMerchantRepository } from '../../src/storage/repositories/merchants.js';
 import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
 import { SqlPlatformRepository } from '../../src/storage/repositories/platform.js';
-import { databaseUrlFor, engines, uniqueReference } from '../support/app.js';
+import { databaseUrlFor, engines } from '../support/app.js';
+import { chargeRecords, recordingPrepared } from '../support/charge-records.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 
 /**
@@ -34,13 +35,7 @@ for (const engine of engines()) {
       merchantId = await merchants.createMerchant('Set batch merchant');
       await merchants.createService({ serviceId: 6100, merchantId, platform: 'directpay', name: 'Set batches', currency: 'NOK' }, 's', 's-password');
       await new SqlPlatformRepository(db.kysely).block('+4790000667', 'test');
-      const recorded: Database = {
-        ...db,
-        prepared: (name, text, params) => {
-          statements.push(name);
-          return db.prepared(name, text, params);
-        },
-      };
+      const recorded = recordingPrepared(db, statements);
       repository = new SqlPaymentRepository(recorded, {
         batching: { maxBatchSize: 32, maxBatchesInFlight: 1 },
         observeBatch: (_size, fellBack, perItem) => paths.push(fellBack ? 'fell back' : perItem ? 'per item' : 'set'),
@@ -48,29 +43,11 @@ for (const engine of engines()) {
     });
     after(() => db.close());
 
-    let msisdnCounter = 0;
-    const freshMsisdn = () => `+479200${String((msisdnCounter += 1)).padStart(4, '0')}` as Msisdn;
-    const record = (overrides: Partial<ChargeRecord> = {}): ChargeRecord => ({
+    const { freshMsisdn, record } = chargeRecords({
       serviceId: 6100,
-      merchantId,
-      clientReference: uniqueReference('set'),
-      detailsHash: 'same-details',
-      msisdn: freshMsisdn(),
-      operator: '242-01',
-      amountMinor: 100n,
-      currency: 'NOK',
-      productCode: '10002',
-      testSubscriber: false,
-      paidAtOnce: true,
-      needsConfirmation: false,
-      monthPeriod: 'M2026-11',
-      monthLimitMinor: 500_000n,
-      yearPeriod: 'Y2026',
-      yearLimitMinor: null,
-      debitAccount: 'operator:242-01:NOK',
-      creditAccount: `merchant:${merchantId}:NOK`,
-      details: {},
-      ...overrides,
+      merchantId: () => merchantId,
+      msisdnPrefix: '9200',
+      referencePrefix: 'set',
     });
 
     /** Submits all in one turn of the event loop: they go as one batch. */

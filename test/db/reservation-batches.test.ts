@@ -8,7 +8,8 @@ import { migrate } from '../../src/storage/migrate.js';
 import { SqlMerchantRepository } from '../../src/storage/repositories/merchants.js';
 import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
 import { SqlPlatformRepository } from '../../src/storage/repositories/platform.js';
-import { databaseUrlFor, engines, uniqueReference } from '../support/app.js';
+import { databaseUrlFor, engines } from '../support/app.js';
+import { chargeRecords, recordingPrepared } from '../support/charge-records.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 
 /** Concurrent Pays are reserved together in one statement: each item must still get exactly its own outcome. */
@@ -31,40 +32,18 @@ for (const engine of engines()) {
       merchantId = await merchants.createMerchant('Batch merchant');
       await merchants.createService({ serviceId: 6000, merchantId, platform: 'directpay', name: 'Batches', currency: 'NOK' }, 'b', 'b-password');
       await new SqlPlatformRepository(db.kysely).block('+4790000666', 'test');
-      recorded = {
-        ...db,
-        prepared: (name, text, params) => {
-          statements.push(name);
-          return db.prepared(name, text, params);
-        },
-      };
+      recorded = recordingPrepared(db, statements);
     });
     after(() => db.close());
 
-    let msisdnCounter = 0;
-    const freshMsisdn = () => `+479100${String((msisdnCounter += 1)).padStart(4, '0')}`;
-    const record = (overrides: Partial<ChargeRecord> = {}): ChargeRecord => ({
+    const records = chargeRecords({
       serviceId: 6000,
-      merchantId,
-      clientReference: uniqueReference('batch'),
-      detailsHash: 'same-details',
-      msisdn: freshMsisdn() as Msisdn,
-      operator: '242-01',
-      amountMinor: 100n,
-      currency: 'NOK',
-      productCode: '10002',
-      testSubscriber: false,
-      paidAtOnce: true,
-      needsConfirmation: false,
-      monthPeriod: 'M2026-11',
-      monthLimitMinor: 500_000n,
-      yearPeriod: 'Y2026',
-      yearLimitMinor: null,
-      debitAccount: 'operator:242-01:NOK',
-      creditAccount: `merchant:${merchantId}:NOK`,
-      details: {},
-      ...overrides,
+      merchantId: () => merchantId,
+      msisdnPrefix: '9100',
+      referencePrefix: 'batch',
     });
+    const { record } = records;
+    const freshMsisdn = (): string => records.freshMsisdn();
 
     /** Submits all in one turn of the event loop: they go as one batch. */
     async function reserveTogether(repository: SqlPaymentRepository, records: ChargeRecord[]) {

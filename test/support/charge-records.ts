@@ -1,0 +1,53 @@
+import type { ChargeRecord } from '../../src/core/payments/ports.js';
+import type { Msisdn } from '../../src/kernel/msisdn.js';
+import type { Database } from '../../src/storage/db.js';
+import { uniqueReference } from './app.js';
+
+/** Where a test's charge records come from: its own service, reference prefix and number range. */
+export interface ChargeRecordSource {
+  readonly serviceId: number;
+  readonly merchantId: () => number;
+  /** Six digits after +47: each test file its own range, so files never share a subscriber. */
+  readonly msisdnPrefix: string;
+  readonly referencePrefix: string;
+}
+
+/** Fresh numbers and postpaid NOK charge records of 100 øre, paid at once, limits far away. */
+export function chargeRecords(source: ChargeRecordSource) {
+  let msisdnCounter = 0;
+  const freshMsisdn = () => `+47${source.msisdnPrefix}${String((msisdnCounter += 1)).padStart(4, '0')}` as Msisdn;
+  const record = (overrides: Partial<ChargeRecord> = {}): ChargeRecord => ({
+    serviceId: source.serviceId,
+    merchantId: source.merchantId(),
+    clientReference: uniqueReference(source.referencePrefix),
+    detailsHash: 'same-details',
+    msisdn: freshMsisdn(),
+    operator: '242-01',
+    amountMinor: 100n,
+    currency: 'NOK',
+    productCode: '10002',
+    testSubscriber: false,
+    paidAtOnce: true,
+    needsConfirmation: false,
+    monthPeriod: 'M2026-11',
+    monthLimitMinor: 500_000n,
+    yearPeriod: 'Y2026',
+    yearLimitMinor: null,
+    debitAccount: 'operator:242-01:NOK',
+    creditAccount: `merchant:${source.merchantId()}:NOK`,
+    details: {},
+    ...overrides,
+  });
+  return { freshMsisdn, record };
+}
+
+/** The database, recording the name of each prepared (hot-path) statement called through it. */
+export function recordingPrepared(db: Database, statements: string[]): Database {
+  return {
+    ...db,
+    prepared: (name, text, params) => {
+      statements.push(name);
+      return db.prepared(name, text, params);
+    },
+  };
+}
