@@ -67,7 +67,6 @@ const LAST_MIGRATION_BEFORE_THE_CLOCK_RULE = 11;
 const DATABASE_CLOCK_ALLOWED = new Map([
   ['storage/functions/reserve_charge.sql', 'ledger/perf: created_at and settled_at of a reservation'],
   ['storage/functions/reserve_charges.sql', 'perf: created_at and settled_at of a batch of reservations'],
-  ['storage/functions/reverse_payment.sql', 'ledger: reversed_at'],
   ['storage/functions/settle_charge.sql', 'ledger: settled_at'],
   ['storage/repositories/payments.ts', 'perf: a waiting confirmation past its expiry in the status query'],
   // Not platform time: when this server changed its schema.

@@ -122,6 +122,16 @@ for (const engine of engines()) {
       assert.deepEqual(rows.map((row) => new Date(row.created_at).toISOString()), [clock.now().toISOString()]);
     });
 
+    it('a reversal is stamped at the clock\'s time', async () => {
+      const paid = await strex.pay({ Msisdn: '+4790000006', Price: 1000, ServiceCode: '10002', ClientReference: uniqueReference('reversal') });
+      assert.equal(paid.status, 200, paid.text);
+      const paymentId = (paid.body as { TransactionId: number }).TransactionId;
+      clock.advance(MONTH_MS);
+      assert.equal((await strex.reverse(paymentId)).status, 200);
+      const { rows } = await sql<{ reversed_at: Date | string }>`SELECT reversed_at FROM payments WHERE id = ${paymentId}`.execute(app.db.kysely);
+      assert.deepEqual(rows.map((row) => new Date(row.reversed_at).toISOString()), [clock.now().toISOString()]);
+    });
+
     it('the login throttle window slides by the clock', async () => {
       clock.advance(MONTH_MS);
       const guesser = '203.0.113.99';

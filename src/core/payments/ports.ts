@@ -63,7 +63,8 @@ export interface PaymentRepository {
   /** Reserves a charge (idempotency, blocklist, spend limits) before the operator is asked. */
   reserveCharge(record: ChargeRecord): Promise<ReserveOutcome>;
   findByReference(serviceId: number, clientReference: string): Promise<PendingPayment | null>;
-  reverse(serviceId: number, paymentId: number): Promise<ReverseOutcome>;
+  /** reversedAt: the platform clock's time of the reversal. */
+  reverse(serviceId: number, paymentId: number, reversedAt: Date): Promise<ReverseOutcome>;
   /** Pending payments created before the given time, in id order, after the cursor when given. */
   listPending(createdBefore: Date, limit: number, after?: PendingCursor): Promise<PendingPayment[]>;
   /** Settles one pending attempt; answers the payment's status afterwards, whoever settled it. */

@@ -41,7 +41,7 @@ export class PaymentService {
 
   async reverse(service: ServiceContext, paymentId: number): Promise<Result<{ paymentId: number }, ReverseError>> {
     if (!Number.isSafeInteger(paymentId) || paymentId <= 0) return err({ kind: 'not_found', paymentId });
-    const outcome = await this.deps.payments.reverse(service.serviceId, paymentId);
+    const outcome = await this.deps.payments.reverse(service.serviceId, paymentId, this.deps.clock.now());
     switch (outcome.kind) {
       case 'reversed':
       case 'already_reversed':

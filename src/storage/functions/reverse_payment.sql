@@ -1,6 +1,7 @@
 -- Reverses a whole paid payment exactly once: the mirror journal entry, spend
 -- released, and an outbox event asking the operator to credit the subscriber.
-CREATE OR REPLACE FUNCTION reverse_payment(p_service_id BIGINT, p_payment_id BIGINT)
+-- p_reversed_at: the platform clock's time (decisions §38), not the database's.
+CREATE OR REPLACE FUNCTION reverse_payment(p_service_id BIGINT, p_payment_id BIGINT, p_reversed_at TIMESTAMPTZ)
 RETURNS TABLE (outcome TEXT, payment_status TEXT, client_reference TEXT)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,7 +22,7 @@ BEGIN
     RETURN;
   END IF;
   SELECT * INTO v_charge FROM journal_entries WHERE payment_id = v_payment.id AND kind = 'charge';
-  UPDATE payments SET status = 'reversed', reversed_at = now() WHERE id = v_payment.id;
+  UPDATE payments SET status = 'reversed', reversed_at = p_reversed_at WHERE id = v_payment.id;
   INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
   VALUES (v_payment.id, 'reversal', v_charge.credit_account, v_charge.debit_account,
           v_charge.amount_minor, v_charge.currency);

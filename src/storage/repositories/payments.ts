@@ -211,9 +211,9 @@ export class SqlPaymentRepository implements PaymentRepository {
     return row ? toPayment(row) : null;
   }
 
-  async reverse(serviceId: number, paymentId: number): Promise<ReverseOutcome> {
+  async reverse(serviceId: number, paymentId: number, reversedAt: Date): Promise<ReverseOutcome> {
     const { rows } = await sql<{ outcome: string; payment_status: string | null; client_reference: string | null }>`
-      SELECT * FROM reverse_payment(${serviceId}, ${paymentId})`.execute(this.db);
+      SELECT * FROM reverse_payment(${serviceId}, ${paymentId}, ${reversedAt.toISOString()}::timestamptz)`.execute(this.db);
     const row = rows[0];
     if (!row || row.outcome === 'not_found') return { kind: 'not_found' };
     if (row.outcome === 'not_paid') return { kind: 'not_paid', status: row.payment_status as PaymentStatus };

@@ -75,7 +75,7 @@ export class InMemoryPayments implements PaymentRepository {
     return row ? this.#view(row) : null;
   }
 
-  async reverse(serviceId: number, paymentId: number): Promise<ReverseOutcome> {
+  async reverse(serviceId: number, paymentId: number, _reversedAt: Date): Promise<ReverseOutcome> {
     const row = this.rows.find((r) => r.paymentId === paymentId && r.record.serviceId === serviceId);
     if (!row) return { kind: 'not_found' };
     if (row.status === 'reversed') return { kind: 'already_reversed', clientReference: row.record.clientReference };
