@@ -38,13 +38,8 @@ export function parseCidr(text: string): Cidr | null {
 
 /** The canonical text of a range: IPv4 dotted, IPv6 as eight lower-case groups (so one range has one text). */
 export function formatCidr(cidr: Cidr): string {
-  const value = cidr.network;
-  if (cidr.family === 4) {
-    const octets = [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn));
-    return `${octets.join('.')}/${cidr.prefixBits}`;
-  }
-  const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
-  return `${groups.join(':')}/${cidr.prefixBits}`;
+  if (cidr.family === 4) return `${dottedIpv4(cidr.network)}/${cidr.prefixBits}`;
+  return `${ipv6Groups(cidr.network, 8).join(':')}/${cidr.prefixBits}`;
 }
 
 /**
@@ -67,8 +62,24 @@ function contains(cidr: Cidr, address: ParsedAddress): boolean {
 /** The dotted IPv4 address of an IPv4 address or of an IPv4-mapped IPv6 one in any spelling; null otherwise. */
 export function ipv4Of(addressText: string): string | null {
   const address = parseAddress(addressText);
-  if (address?.family !== 4) return null;
-  return [24n, 16n, 8n, 0n].map((shift) => String((address.value >> shift) & 0xffn)).join('.');
+  return address?.family === 4 ? dottedIpv4(address.value) : null;
+}
+
+/**
+ * The first `count` 16-bit groups of an IPv6 address (lower-case hex, no leading zeros), a
+ * zone index (%eth0) ignored; null for anything that is not IPv6 or is an IPv4 client.
+ */
+export function ipv6LeadingGroups(addressText: string, count: number): string[] | null {
+  const address = parseAddress(addressText.split('%')[0] ?? addressText);
+  return address?.family === 6 ? ipv6Groups(address.value, count) : null;
+}
+
+function dottedIpv4(value: bigint): string {
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+}
+
+function ipv6Groups(value: bigint, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => ((value >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
 }
 
 interface ParsedAddress {
@@ -76,17 +87,13 @@ interface ParsedAddress {
   readonly value: bigint;
 }
 
-const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
-
 function parseAddress(text: string): ParsedAddress | null {
-  const mapped = MAPPED_IPV4.exec(text);
-  if (mapped?.[1]) return parseAddress(mapped[1]);
   if (isIPv4(text)) return { family: 4, value: text.split('.').reduce((sum, octet) => (sum << 8n) | BigInt(Number(octet)), 0n) };
   // A zone index (%eth0) names an interface, not a range member: refused.
   if (!isIPv6(text) || text.includes('%')) return null;
   const value = ipv6Value(text);
-  // An IPv4-mapped address in any other spelling (::ffff:c000:201, 0:0:0:0:0:ffff:192.0.2.1)
-  // is the same IPv4 client: read as IPv6 it would pass "::/0" and fail its own IPv4 range.
+  // An IPv4-mapped address in any spelling (::ffff:192.0.2.1, ::ffff:c000:201,
+  // 0:0:0:0:0:ffff:192.0.2.1) is the same IPv4 client: read as IPv6 it would pass "::/0" and fail its own IPv4 range.
   if (value >> 32n === 0xffffn) return { family: 4, value: value & 0xffffffffn };
   return { family: 6, value };
 }
