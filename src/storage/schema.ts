@@ -168,4 +168,49 @@ export interface Schema {
     created_at: Timestamp;
     revoked_at: Timestamp | null;
   };
+  purchase_tokens: {
+    id: GeneratedInt8;
+    token_hash: string;
+    endpoint_id: Int8;
+    purpose: string;
+    product_id: Int8;
+    amount_minor: Int8;
+    currency: string;
+    description: string;
+    reference: string;
+    operator: string | null;
+    msisdn: string | null;
+    issued_at: Timestamp;
+    expires_at: Timestamp;
+    consumed_at: Timestamp | null;
+  };
+  activity_entries: {
+    id: GeneratedInt8;
+    merchant_id: Int8;
+    endpoint_id: Int8;
+    product_id: Int8;
+    msisdn: string;
+    operator: string | null;
+    engagement: string;
+    data: unknown;
+    occurred_at: Timestamp;
+  };
+  subscriptions: {
+    id: GeneratedInt8;
+    merchant_id: Int8;
+    endpoint_id: Int8;
+    product_id: Int8;
+    plan_id: Int8;
+    msisdn: string;
+    operator: string | null;
+    reference: string | null;
+    state: string;
+    started_at: Timestamp;
+    trial_ends_at: Timestamp | null;
+    activated_at: Timestamp | null;
+    next_charge_at: Timestamp | null;
+    cancelled_at: Timestamp | null;
+    cancel_reason: string | null;
+    updated_at: Timestamp;
+  };
 }

@@ -36,6 +36,21 @@ export interface SmsSendPayload {
   readonly text: string;
 }
 
+/** A subscription's change of state: what merchants' subscribe and unsubscribe notifications are made from. */
+export interface SubscriptionEventPayload {
+  readonly subscriptionId: number;
+  readonly merchantId: number;
+  readonly endpointId: number;
+  readonly productId: number;
+  readonly planId: number;
+  readonly msisdn: string;
+  readonly state: string;
+  /** Why it ended; only on a cancellation. */
+  readonly reason?: string | undefined;
+  /** The injected clock's time of the change, ISO 8601. */
+  readonly at: string;
+}
+
 export interface OutboxPayloads {
   'payment.pending': PaymentEventPayload;
   'payment.paid': PaymentEventPayload;
@@ -43,6 +58,9 @@ export interface OutboxPayloads {
   'payment.reversed': PaymentEventPayload;
   'carrier.credit': CarrierCreditPayload;
   'sms.send': SmsSendPayload;
+  'subscription.started': SubscriptionEventPayload;
+  'subscription.activated': SubscriptionEventPayload;
+  'subscription.cancelled': SubscriptionEventPayload;
 }
 export type OutboxTopic = keyof OutboxPayloads;
 
@@ -91,6 +109,21 @@ function paymentEvent(payload: Json): PaymentEventPayload {
   };
 }
 
+function subscriptionEvent(payload: Json): SubscriptionEventPayload {
+  const reason = payload.reason === undefined ? undefined : text(payload, 'reason');
+  return {
+    subscriptionId: id(payload, 'subscriptionId'),
+    merchantId: id(payload, 'merchantId'),
+    endpointId: id(payload, 'endpointId'),
+    productId: id(payload, 'productId'),
+    planId: id(payload, 'planId'),
+    msisdn: text(payload, 'msisdn'),
+    state: text(payload, 'state'),
+    reason,
+    at: text(payload, 'at'),
+  };
+}
+
 const DECODERS: { readonly [T in OutboxTopic]: (payload: Json) => OutboxPayloads[T] } = {
   'payment.pending': paymentEvent,
   'payment.paid': paymentEvent,
@@ -98,6 +131,9 @@ const DECODERS: { readonly [T in OutboxTopic]: (payload: Json) => OutboxPayloads
   'payment.reversed': paymentEvent,
   'carrier.credit': (p) => ({ debitReference: text(p, 'debitReference'), msisdn: text(p, 'msisdn'), amountMinor: amountMinor(p), currency: currency(p) }),
   'sms.send': (p) => ({ to: text(p, 'to'), from: text(p, 'from'), text: text(p, 'text') }),
+  'subscription.started': subscriptionEvent,
+  'subscription.activated': subscriptionEvent,
+  'subscription.cancelled': subscriptionEvent,
 };
 
 export const OUTBOX_TOPICS = Object.keys(DECODERS) as readonly OutboxTopic[];
