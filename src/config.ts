@@ -43,6 +43,11 @@ export interface Config {
   shutdownGraceMs: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /**
+   * Keys that seal Infomedia MX values, "id:base64,id:base64" (the first seals, all open);
+   * unset outside production: a key generated into DATA_DIR on first start.
+   */
+  infomediaMxKeys: string | undefined;
 }
 
 /**
@@ -71,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Below the 30 s the CLI gives a shutdown in all, so abandoned waits are still answered.
     shutdownGraceMs: parseBoundedInt(env.SHUTDOWN_GRACE_MS, 10_000, 0, 20_000, 'SHUTDOWN_GRACE_MS'),
     metricsToken: parseMetricsToken(env.METRICS_TOKEN),
+    infomediaMxKeys: env.INFOMEDIA_MX_KEYS === undefined || env.INFOMEDIA_MX_KEYS === '' ? undefined : env.INFOMEDIA_MX_KEYS,
   };
 }
 

@@ -13,6 +13,7 @@ import { healthRoutes } from '../web/health/routes.js';
 import { startPage } from '../web/start/page.js';
 import type { ConfirmationsModule } from './confirmations.js';
 import type { HttpServer } from './http.js';
+import { registerInfomedia } from './infomedia.js';
 import type { MerchantsModule } from './merchants.js';
 import type { PaymentsModule } from './payments.js';
 import type { SandboxModule } from './sandbox.js';
@@ -38,6 +39,7 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
   await http.register(deps.metrics.plugin, { bearerToken: config.metricsToken });
   await http.register(healthRoutes, { database: db.kind, ping: () => deps.merchants.platform.ping() });
   await registerStrex(http, deps, frameworkErrors);
+  await registerInfomedia(http, { ...deps, frameworkErrors });
   if (config.sandbox) {
     const { inbox } = deps.sandbox;
     const { confirmations, preauthorization } = deps.consent;

@@ -57,3 +57,12 @@ export function throttleVerdict(counts: ThrottleCounts): ThrottleVerdict {
   if (counts.account > LOGIN_THROTTLE.perAccount) return 'known_sources_only';
   return 'check';
 }
+
+/** The same keys for a credential named by its kind and identifier alone (no endpoint in the request). */
+export function credentialThrottleKeys(kind: string, identifier: string, source: string): ThrottleKeys {
+  return {
+    accountSource: sha256Hex(`credential-source\u0000${kind}\u0000${identifier}\u0000${source}`),
+    source: sha256Hex(`source\u0000${source}`),
+    account: sha256Hex(`credential\u0000${kind}\u0000${identifier}`),
+  };
+}

@@ -1,0 +1,164 @@
+import type { FastifyError } from 'fastify';
+import { BindingError, type BindingProblem, type FaultPolicy } from '../kit/errors.js';
+import type { AnyOperation } from '../kit/operation.js';
+import { contractName, type WireAnnotations } from '../kit/operation.js';
+import type { AsmxAnswer } from '../kit/asmx.js';
+import type { TObject } from 'typebox';
+
+/**
+ * The documented error codes (infomedia-reference §5), text verbatim (the typo
+ * "Unuathorised" included). 01 is cased per method (login()).
+ */
+export const CODE = {
+  InvalidMx: ['00', 'Invalid MX'],
+  Unauthorised: ['02', 'Unuathorised'],
+  InvalidBpid: ['03', 'Invalid BPID'],
+  UnauthorisedIp: ['06', 'Unauthorised IP'],
+  InvalidMnc: ['07', 'Invalid MNC'],
+  InvalidMcc: ['08', 'Invalid MCC'],
+  NoResponseFromBill: ['09', 'No response from bill'],
+  BillNotSent: ['10', 'Error attempting to bill. No bill sent'],
+  BillNotLogged: ['11', 'Error inserting bill into DSite log'],
+  InvalidTxid: ['12', 'Invalid TXID'],
+  InvalidSid: ['15', 'Invalid SID'],
+  NotSubscribed: ['18', 'User is not subscribed'],
+  NoAlias: ['31', 'No Alias found for this MSISDN'],
+  WrongPin: ['35', 'The PIN entered does not match the generated PIN'],
+  FlowCompleted: ['36', 'This Flow has already been completed'],
+  Blacklisted: ['37', 'The MSISDN is Blacklisted'],
+  InvalidEngagementData: ['39', 'Invalid Engagement Data Parameters Supplied'],
+  InvalidReasonCode: ['45', 'Invalid ReasonCode'],
+  AlreadyRefunded: ['46', 'TransactionID already refunded'],
+  RefundFailed: ['47', 'Refund failed'],
+  PinExpired: ['49', 'PIN has expired'],
+  Internal: ['99', 'Internal Error'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type Code = (typeof CODE)[keyof typeof CODE] | 'login';
+
+/** Methods whose table writes "01 - Invalid login" with a lower-case l; the others write "Invalid Login". */
+const LOWER_CASE_LOGIN = new Set(['DecryptMX', 'SubscriptionCheck']);
+
+/** An Infomedia error answer: a documented code (HTTP 200, Status Error), or an unreadable request (its HTTP status, no code). */
+export interface InfomediaFault {
+  readonly httpStatus: number;
+  readonly code: Code | null;
+  /** Appended to the text (39's details), or the whole text of a fault without a code. */
+  readonly detail?: string;
+}
+
+export class InfomediaError extends Error {
+  constructor(readonly fault: InfomediaFault) {
+    super(fault.code === null ? (fault.detail ?? 'error') : fault.code === 'login' ? '01' : fault.code[0]);
+  }
+}
+
+export const fail = (code: Code, detail?: string): InfomediaError =>
+  new InfomediaError(detail === undefined ? { httpStatus: 200, code } : { httpStatus: 200, code, detail });
+
+/** "NN - text" as the method's table writes it. */
+export function description(fault: InfomediaFault, method: string | null): string {
+  if (fault.code === null) return fault.detail ?? 'Invalid request';
+  const [code, text] = fault.code === 'login' ? ['01', LOWER_CASE_LOGIN.has(method ?? '') ? 'Invalid login' : 'Invalid Login'] : fault.code;
+  return `${code} - ${text}${fault.detail ?? ''}`;
+}
+
+/** The code of a parameter that is missing or not what the document says it is; parameters with no code of their own cannot be billed (10). */
+const PARAMETER_CODES: Readonly<Record<string, Code>> = {
+  U: 'login',
+  P: 'login',
+  MX: CODE.InvalidMx,
+  MCC: CODE.InvalidMcc,
+  MNC: CODE.InvalidMnc,
+  BPID: CODE.InvalidBpid,
+  SID: CODE.InvalidSid,
+  ProductID: CODE.InvalidSid,
+  TXID: CODE.InvalidTxid,
+  ReasonCode: CODE.InvalidReasonCode,
+  PIN: CODE.WrongPin,
+};
+
+/** The parameter an input problem is about: the first segment after the method's name, or the required property named. */
+export function parameterOf(problem: { path: string; reason: string }): string {
+  const required = /required property '([^']{1,64})'/.exec(problem.reason);
+  if (required?.[1]) return required[1];
+  return problem.path.split('/')[1] ?? '';
+}
+
+export function parameterFault(parameter: string, fallback: Code = CODE.BillNotSent): InfomediaFault {
+  return { httpStatus: 200, code: PARAMETER_CODES[parameter] ?? fallback };
+}
+
+const SOAP_ONLY: ReadonlySet<BindingProblem['kind']> = new Set(['malformed_xml', 'not_an_envelope', 'not_one_operation', 'action_mismatch']);
+const SOAP_FAULT_STATUS = 500;
+
+/**
+ * The one fault policy of every binding: a thrown Infomedia error passes; a bad or missing
+ * parameter is its documented code (HTTP 200, Status Error); an envelope that cannot be
+ * read is a SOAP Fault (HTTP 500, §14); a body that cannot be parsed keeps Fastify's 4xx;
+ * an unknown method is 404; anything else is logged and answered 99 — never a stack trace.
+ */
+export const infomediaFaults: FaultPolicy<InfomediaFault> = (error, _request, logUnexpected) => {
+  if (error instanceof InfomediaError) return error.fault;
+  if (error instanceof BindingError) return bindingFault(error.problem);
+  const { statusCode = 500 } = error as FastifyError;
+  if (statusCode >= 400 && statusCode < 500) return { httpStatus: statusCode, code: null, detail: readableReason(error as FastifyError) };
+  logUnexpected(error);
+  return { httpStatus: 200, code: CODE.Internal };
+};
+
+function bindingFault(problem: BindingProblem): InfomediaFault {
+  if (problem.kind === 'invalid_input') return parameterFault(parameterOf(problem));
+  if (problem.kind === 'unknown_operation' || problem.kind === 'no_route') return { httpStatus: 404, code: null, detail: 'No such method' };
+  if (SOAP_ONLY.has(problem.kind)) return { httpStatus: SOAP_FAULT_STATUS, code: null, detail: soapProblemText(problem) };
+  return { httpStatus: 400, code: null, detail: 'Invalid request' };
+}
+
+function soapProblemText(problem: BindingProblem): string {
+  switch (problem.kind) {
+    case 'malformed_xml':
+      return 'Server was unable to read request: the body is not well-formed XML';
+    case 'not_an_envelope':
+      return 'Server was unable to read request: not a SOAP 1.1 envelope with a Body';
+    case 'not_one_operation':
+      return 'Server was unable to read request: the Body must hold exactly one method';
+    case 'action_mismatch':
+      return `Server did not recognize the value of HTTP Header SOAPAction: ${problem.action.slice(0, 200)}`;
+    default:
+      return 'Server was unable to read request';
+  }
+}
+
+function readableReason(error: FastifyError): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'Request body is too large';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported content type';
+  return 'Invalid request: the body cannot be read';
+}
+
+/** A URL Fastify cannot decode: no method can be named in it. */
+export function frameworkFault(error: { statusCode?: number }): InfomediaFault {
+  if ((error.statusCode ?? 500) >= 500) return { httpStatus: 200, code: CODE.Internal };
+  return { httpStatus: 400, code: null, detail: 'Invalid request: the URL is not validly percent-encoded' };
+}
+
+/**
+ * A fault over GET, POST form or JSON: the method's own root and __type, Status Error and
+ * the description, its other members null (empty elements in XML, null in JSON) except
+ * nested ones (Conf appears only where a bill was attempted).
+ */
+export function faultAnswer(fault: InfomediaFault, operation: AnyOperation<unknown> | null): AsmxAnswer {
+  const output = (operation?.output ?? null) as TObject | null;
+  const root = output ? (contractName(output) ?? operation?.name ?? 'Error') : 'Error';
+  const jsonType = output ? ((output as WireAnnotations).jsonType ?? root) : root;
+  const members: Record<string, unknown> = { Status: 'Error', Description: description(fault, operation?.name ?? null) };
+  for (const [name, schema] of Object.entries(output?.properties ?? {})) {
+    if (name in members || (schema as { type?: string }).type === 'object') continue;
+    members[name] = null;
+  }
+  return { status: fault.httpStatus, root, jsonType, members };
+}
+
+/** soap:Fault's children as ASP.NET writes them. */
+export function soapFaultContent(fault: InfomediaFault): Record<string, unknown> {
+  return { faultcode: fault.httpStatus >= 500 && fault.code !== null ? 'soap:Server' : 'soap:Client', faultstring: description(fault, null), detail: '' };
+}

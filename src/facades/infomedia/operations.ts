@@ -1,0 +1,16 @@
+import type { AsmxMethod } from '../kit/asmx.js';
+import type { InfomediaDeps } from './deps.js';
+import { aliasLookUp } from './methods/alias-lookup.js';
+import { decryptMx } from './methods/decrypt-mx.js';
+import type { Partner } from './partner.js';
+
+/**
+ * The Mobile Payments API's methods, one per file in methods/, in the order the WSDL lists
+ * them; each says which bindings serve it (infomedia-reference §3). Add a method with one line here.
+ */
+export function infomediaMethods(deps: InfomediaDeps): AsmxMethod<Partner>[] {
+  return [
+    decryptMx(deps),
+    aliasLookUp(deps),
+  ];
+}
