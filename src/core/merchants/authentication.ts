@@ -1,5 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../../kernel/assert.js';
 import { BoundedWork, REFUSED } from '../../kernel/bounded-work.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -8,7 +7,7 @@ import { verifySecret } from '../../kernel/secrets.js';
 import { TokenBucket } from '../../kernel/token-bucket.js';
 import { TtlCache } from '../../kernel/ttl-cache.js';
 import type { FailureWindow, LoginThrottleStore, MerchantRepository, StoredCredential } from './ports.js';
-import { allKeys, LOGIN_THROTTLE, type ThrottleKeys, throttleKeys, throttleVerdict } from './throttle.js';
+import { allKeys, LOGIN_THROTTLE, RefusalHold, type ThrottleKeys, throttleKeys, throttleVerdict } from './throttle.js';
 import type { ServiceContext } from './types.js';
 
 const MAX_SECRET_LENGTH = 200;
@@ -41,8 +40,6 @@ const UNKNOWN_SOURCE_HASHES = { ratePerSecond: 5, burst: 20 } as const;
  * event loop from the merchants; held, each of its connections asks once a second.
  */
 const REFUSAL_HOLD_MS = 1_000;
-/** Beyond this many held refusals the next are answered at once (timers are memory too). */
-const MAX_HELD_REFUSALS = 10_000;
 // Verifying against this when the user is unknown keeps the timing of both paths alike.
 const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
@@ -108,31 +105,19 @@ export class PasswordAuthenticator {
   readonly #hashing = new BoundedWork({ concurrency: HASH_CONCURRENCY, maxQueued: HASH_QUEUE });
   readonly #unknownSourceHashes: TokenBucket;
   readonly #verify: (secret: string, stored: string) => Promise<boolean>;
-  readonly #refusalHoldMs: number;
-  #heldRefusals = 0;
+  readonly #refusals: RefusalHold;
 
   constructor(private readonly deps: AuthenticatorDeps) {
     this.#verify = deps.verify ?? verifySecret;
-    this.#refusalHoldMs = deps.refusalHoldMs ?? REFUSAL_HOLD_MS;
-    assert(this.#refusalHoldMs >= 0 && this.#refusalHoldMs <= 10_000, 'a refusal is held 0-10 s');
+    this.#refusals = new RefusalHold(deps.refusalHoldMs ?? REFUSAL_HOLD_MS);
     this.#lockedUntilMs = new TtlCache(LOCK_HINTS, LOGIN_THROTTLE.windowMs, () => deps.clock.now().getTime());
     this.#unknownSourceHashes = new TokenBucket(deps.unknownSourceHashes ?? UNKNOWN_SOURCE_HASHES, () => deps.clock.now().getTime());
   }
 
   async authenticate(credentials: PasswordCredentials): Promise<Outcome> {
     const outcome = await this.#authenticate(credentials);
-    if (!outcome.ok && outcome.error.kind !== 'invalid') await this.#hold();
+    if (!outcome.ok && outcome.error.kind !== 'invalid') await this.#refusals.hold();
     return outcome;
-  }
-
-  async #hold(): Promise<void> {
-    if (this.#refusalHoldMs === 0 || this.#heldRefusals >= MAX_HELD_REFUSALS) return;
-    this.#heldRefusals += 1;
-    try {
-      await sleep(this.#refusalHoldMs);
-    } finally {
-      this.#heldRefusals -= 1;
-    }
   }
 
   async #authenticate(credentials: PasswordCredentials): Promise<Outcome> {

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../../kernel/assert.js';
 import { sha256Hex } from '../../kernel/secrets.js';
 
 /**
@@ -65,4 +67,30 @@ export function credentialThrottleKeys(kind: string, identifier: string, source:
     source: sha256Hex(`source\u0000${source}`),
     account: sha256Hex(`credential\u0000${kind}\u0000${identifier}`),
   };
+}
+
+/** Beyond this many held refusals the next are answered at once (timers are memory too). */
+const MAX_HELD_REFUSALS = 10_000;
+
+/**
+ * Holds throttled and busy answers: a refusal costs the server almost nothing, so a
+ * flooder answered at once would come back thousands of times a second and take the
+ * event loop from the merchants; held, each of its connections asks about once a second.
+ */
+export class RefusalHold {
+  #held = 0;
+
+  constructor(private readonly holdMs: number) {
+    assert(holdMs >= 0 && holdMs <= 10_000, 'a refusal is held 0-10 s');
+  }
+
+  async hold(): Promise<void> {
+    if (this.holdMs === 0 || this.#held >= MAX_HELD_REFUSALS) return;
+    this.#held += 1;
+    try {
+      await sleep(this.holdMs);
+    } finally {
+      this.#held -= 1;
+    }
+  }
 }

@@ -1,6 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { assert } from '../../kernel/assert.js';
 import { BoundedWork, REFUSED } from '../../kernel/bounded-work.js';
 import type { Clock } from '../../kernel/clock.js';
 import { err, ok, type Result } from '../../kernel/result.js';
@@ -8,7 +6,7 @@ import { sourceKey } from '../../kernel/source-address.js';
 import type { Endpoint } from './accounts-types.js';
 import type { CredentialFailure } from './credentials.js';
 import type { LoginThrottleStore } from './ports.js';
-import { allKeys, credentialThrottleKeys, LOGIN_THROTTLE } from './throttle.js';
+import { allKeys, credentialThrottleKeys, LOGIN_THROTTLE, RefusalHold } from './throttle.js';
 
 /** How long a verified credential is answered from memory before its row is checked again (a revocation bites within this). */
 const VERIFIED_FRESH_MS = 60_000;
@@ -16,9 +14,8 @@ const VERIFIED_ENTRIES = 10_000;
 /** One hash at a time, as the Basic login path: the other core stays with paying traffic. */
 const HASH_CONCURRENCY = 1;
 const HASH_QUEUE = 32;
-/** A throttled or busy answer is held, so a flooder asks about once a second per connection (as the Basic path). */
+/** A throttled or busy answer is held this long, as the Basic path holds it. */
 const REFUSAL_HOLD_MS = 1_000;
-const MAX_HELD_REFUSALS = 10_000;
 const MAX_PART_CHARS = 200;
 
 export type ThrottledFailure = CredentialFailure | { readonly kind: 'throttled'; readonly retryAfterMs: number } | { readonly kind: 'busy' };
@@ -52,18 +49,16 @@ export class ThrottledVerifier {
   readonly #fingerprintKey = randomBytes(32);
   readonly #verified = new Map<string, Verified>();
   readonly #hashing = new BoundedWork({ concurrency: HASH_CONCURRENCY, maxQueued: HASH_QUEUE });
-  readonly #holdMs: number;
-  #held = 0;
+  readonly #refusals: RefusalHold;
 
   constructor(private readonly deps: ThrottledVerifierDeps) {
-    this.#holdMs = deps.refusalHoldMs ?? REFUSAL_HOLD_MS;
-    assert(this.#holdMs >= 0 && this.#holdMs <= 10_000, 'a refusal is held 0-10 s');
+    this.#refusals = new RefusalHold(deps.refusalHoldMs ?? REFUSAL_HOLD_MS);
   }
 
   /** The endpoint of the credential presented from the client's address (as the request came, checked against the allow-list). */
   async verify(identifier: string, secret: string, address: string): Promise<Result<Endpoint, ThrottledFailure>> {
     const outcome = await this.#verify(identifier, secret, address);
-    if (!outcome.ok && (outcome.error.kind === 'throttled' || outcome.error.kind === 'busy')) await this.#hold();
+    if (!outcome.ok && (outcome.error.kind === 'throttled' || outcome.error.kind === 'busy')) await this.#refusals.hold();
     return outcome;
   }
 
@@ -103,16 +98,6 @@ export class ThrottledVerifier {
     if (this.#verified.size > VERIFIED_ENTRIES) {
       const oldest = this.#verified.keys().next();
       if (!oldest.done) this.#verified.delete(oldest.value);
-    }
-  }
-
-  async #hold(): Promise<void> {
-    if (this.#holdMs === 0 || this.#held >= MAX_HELD_REFUSALS) return;
-    this.#held += 1;
-    try {
-      await sleep(this.#holdMs);
-    } finally {
-      this.#held -= 1;
     }
   }
 }
