@@ -63,13 +63,10 @@ const SQL_CLOCK_RE =
 // Migrations are history, applied once and never edited; those written before the rule keep
 // their now() (column defaults, old function versions). Every later one passes the time in.
 const LAST_MIGRATION_BEFORE_THE_CLOCK_RULE = 11;
-// Files that still read the database's clock, and why; each is to be emptied by its owner.
+// Files that still read the database's clock, and why. Platform time is the injected clock's
+// everywhere; what is left is not platform time.
 const DATABASE_CLOCK_ALLOWED = new Map([
-  ['storage/functions/reserve_charge.sql', 'ledger/perf: created_at and settled_at of a reservation'],
-  ['storage/functions/reserve_charges.sql', 'perf: created_at and settled_at of a batch of reservations'],
-  ['storage/functions/settle_charge.sql', 'ledger: settled_at'],
-  ['storage/repositories/payments.ts', 'perf: a waiting confirmation past its expiry in the status query'],
-  // Not platform time: when this server changed its schema.
+  // When this server changed its schema.
   ['storage/migrate.ts', 'schema bookkeeping (applied_at)'],
 ]);
 

@@ -165,14 +165,14 @@ for (const engine of engines()) {
       const giveBacks = () =>
         db.prepared<{ payload: unknown }>('give_backs', 'SELECT payload FROM outbox_events WHERE dedupe_key = $1', [`carrier.credit:${paymentId}.1`]);
       // The operator reports, twice, that the first debit happened after all.
-      for (const _ of [1, 2]) assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK'), 'failed');
+      for (const _ of [1, 2]) assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK', new Date()), 'failed');
       const expected = { debitReference: `${paymentId}.1`, msisdn: charge.subscriber, amountMinor: '2500', currency: 'NOK' };
       const payloads = (await giveBacks()).map((row) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload));
       assert.deepEqual(payloads, [expected]);
       // A retry makes attempt 2; the first attempt's debit is then superseded, and still given back once.
       operator.behaviour = 'debits';
       assert.ok((await payments.charge(service, { ...charge, amountMinor: 3000n })).ok);
-      assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK'), 'superseded');
+      assert.equal(await repository.settleDebited(firstDebit, 'operator:242-01:NOK', 'merchant:1:NOK', new Date()), 'superseded');
       assert.equal((await giveBacks()).length, 1);
       assert.equal(await status(charge.idempotencyKey), 'paid');
     });
@@ -182,7 +182,7 @@ for (const engine of engines()) {
       const repository = new SqlPaymentRepository(db);
       const fresh = new PaymentService({ carrier: operator, payments: repository, clock });
       // Read without settling: a status query would settle (or try the broken lookup) itself.
-      const stored = (reference: string) => repository.findByReference(service.serviceId, reference).then((p) => p?.status);
+      const stored = (reference: string) => repository.findByReference(service.serviceId, reference, new Date()).then((p) => p?.status);
       // 100 payments whose outcome stays unknown, one that cannot be looked at, then one that can settle.
       const unknown = Array.from({ length: 100 }, (_, i) => command(`+479100${String(i).padStart(4, '0')}`));
       const broken = command('+4790000058');
@@ -254,13 +254,16 @@ for (const engine of engines()) {
     });
 
     it('a payment whose server died while asking the subscriber settles as failed once the prompt runs out', async () => {
+      // Longer than the 3 s the clock moves past settlement's grace, with seconds to spare on a loaded machine.
+      const PROMPT_LIFETIME_MS = 10_000;
       operator.billing = 'invoice';
       const requests = new SqlConfirmationRepository(db.kysely);
       const repository = new SqlPaymentRepository(db);
-      // Writes the prompt, then never returns: the server died mid-wait.
+      // Writes the prompt, then never returns: the server died mid-wait. The prompt expires
+      // by the platform clock, which settlement's status query reads too (decision 38).
       const dyingConfirmations = {
         confirm: async (request: Omit<NewConfirmation, 'createdAt' | 'expiresAt'>) => {
-          await requests.create({ ...request, createdAt: new Date(), expiresAt: new Date(Date.now() + 400) });
+          await requests.create({ ...request, createdAt: clock.now(), expiresAt: new Date(clock.now().getTime() + PROMPT_LIFETIME_MS) });
           return new Promise<never>(() => {});
         },
       };
@@ -272,7 +275,7 @@ for (const engine of engines()) {
       clock.advance(3_000);
       await payments.settlePending();
       assert.equal((await payments.status(service, charge.idempotencyKey))?.status, 'pending', 'left alone while the prompt waits');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      clock.advance(PROMPT_LIFETIME_MS);
       await payments.settlePending();
       assert.equal((await payments.status(service, charge.idempotencyKey))?.status, 'failed');
       assert.deepEqual(await payments.spent(charge.subscriber, 'NOK', clock.now()), { monthMinor: 0n, yearMinor: 0n });

@@ -113,13 +113,42 @@ for (const engine of engines()) {
       assert.deepEqual(response.body, { Code: 10, Description: 'The subscriber did not confirm the payment in time' });
     });
 
-    it('a sandbox prepaid debit is made at the clock\'s time', async () => {
+    const iso = (at: Date | string | null) => (at === null ? null : new Date(at).toISOString());
+    /** A payment's times and its journal entries' times, as ISO strings. */
+    async function paymentTimes(paymentId: number) {
+      const { rows } = await sql<{ created_at: Date | string; settled_at: Date | string | null }>`
+        SELECT created_at, settled_at FROM payments WHERE id = ${paymentId}`.execute(app.db.kysely);
+      const journal = await sql<{ kind: string; created_at: Date | string }>`
+        SELECT kind, created_at FROM journal_entries WHERE payment_id = ${paymentId} ORDER BY kind`.execute(app.db.kysely);
+      return {
+        payment: rows.map((row) => [iso(row.created_at), iso(row.settled_at)]),
+        journal: journal.rows.map((row) => `${row.kind} ${iso(row.created_at)}`),
+      };
+    }
+
+    it('a sandbox prepaid debit is made, and its payment reserved and settled, at the clock\'s time', async () => {
       clock.advance(MONTH_MS);
       const msisdn = '+4790000005';
       const paid = await strex.pay({ Msisdn: msisdn, Price: 1000, ServiceCode: '10002', ClientReference: uniqueReference('prepaid') });
       assert.equal(paid.status, 200, paid.text);
       const { rows } = await sql<{ created_at: Date | string }>`SELECT created_at FROM sandbox_prepaid_debits WHERE msisdn = ${msisdn}`.execute(app.db.kysely);
       assert.deepEqual(rows.map((row) => new Date(row.created_at).toISOString()), [clock.now().toISOString()]);
+      const now = clock.now().toISOString();
+      assert.deepEqual(await paymentTimes((paid.body as { TransactionId: number }).TransactionId), { payment: [[now, now]], journal: [`charge ${now}`] });
+    });
+
+    it('charges reserved together in one batch, paid at once, are reserved and journalled at the clock\'s time', async () => {
+      clock.advance(MONTH_MS);
+      const paid = await Promise.all(
+        [freshMsisdn(), freshMsisdn(), freshMsisdn()].map((msisdn) =>
+          strex.pay({ Msisdn: msisdn, Price: 100, ServiceCode: '10002', ClientReference: uniqueReference('batch') }),
+        ),
+      );
+      const now = clock.now().toISOString();
+      for (const response of paid) {
+        assert.equal(response.status, 200, response.text);
+        assert.deepEqual(await paymentTimes((response.body as { TransactionId: number }).TransactionId), { payment: [[now, now]], journal: [`charge ${now}`] });
+      }
     });
 
     it('a reversal is stamped at the clock\'s time', async () => {
@@ -130,6 +159,11 @@ for (const engine of engines()) {
       assert.equal((await strex.reverse(paymentId)).status, 200);
       const { rows } = await sql<{ reversed_at: Date | string }>`SELECT reversed_at FROM payments WHERE id = ${paymentId}`.execute(app.db.kysely);
       assert.deepEqual(rows.map((row) => new Date(row.reversed_at).toISOString()), [clock.now().toISOString()]);
+      const reversed = (await paymentTimes(paymentId)).journal;
+      assert.equal(reversed[1], `reversal ${clock.now().toISOString()}`);
+      const events = await sql<{ created_at: Date | string; available_at: Date | string }>`
+        SELECT created_at, available_at FROM outbox_events WHERE topic = 'payment.reversed' AND (payload->>'paymentId')::BIGINT = ${paymentId}`.execute(app.db.kysely);
+      assert.deepEqual(events.rows.map((row) => [iso(row.created_at), iso(row.available_at)]), [[clock.now().toISOString(), clock.now().toISOString()]]);
     });
 
     it('the login throttle window slides by the clock', async () => {

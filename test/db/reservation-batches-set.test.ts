@@ -169,7 +169,7 @@ for (const engine of engines()) {
       const failing = record({ paidAtOnce: false });
       const [first] = (await reserveTogether([failing])).map(outcome);
       assert.ok(first?.kind === 'reserved');
-      await repository.settle(first.paymentId, first.attempt, 'failed', failing.debitAccount, failing.creditAccount);
+      await repository.settle(first.paymentId, first.attempt, 'failed', failing.debitAccount, failing.creditAccount, new Date());
       const results = await reserveTogether([{ ...failing, paidAtOnce: true }, record()]);
       assert.deepEqual(kinds(results), ['reserved paid attempt 2', 'reserved paid attempt 1']);
       assert.deepEqual(outcome(results[0]), { kind: 'reserved', paymentId: first.paymentId, attempt: 2, status: 'paid' });

@@ -36,6 +36,7 @@ export function chargeRecords(source: ChargeRecordSource) {
     debitAccount: 'operator:242-01:NOK',
     creditAccount: `merchant:${source.merchantId()}:NOK`,
     details: {},
+    reservedAt: new Date('2026-11-15T12:00:00Z'),
     ...overrides,
   });
   return { freshMsisdn, record };

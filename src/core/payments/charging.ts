@@ -83,7 +83,7 @@ export class ChargingService {
    * only on refusal, so the hot path stays one statement.
    */
   async #replayOr(service: ServiceContext, command: ChargeCommand, refusal: ChargeError): Promise<Result<ChargeReceipt, ChargeError>> {
-    const earlier = await this.deps.payments.findByReference(service.serviceId, command.idempotencyKey);
+    const earlier = await this.deps.payments.findByReference(service.serviceId, command.idempotencyKey, this.deps.clock.now());
     if (earlier && answersRetry(earlier, command)) return ok(receipt(command, earlier.paymentId, true));
     return err(refusal);
   }

@@ -6,16 +6,14 @@ import type { ConfirmationService } from '../confirmations/service.js';
 import type { ServiceContext } from '../merchants/types.js';
 import { attemptOf, debitReserved, type Reserved, receipt } from './debit.js';
 import type { ChargeError } from './errors.js';
-import { settleAttempt } from './operator.js';
-import type { PaymentRepository } from './ports.js';
+import { type SettleDeps, settleAttempt } from './operator.js';
 import type { ChargeCommand, ChargeReceipt } from './types.js';
 
 /** Longest description a prompt quotes: the handset shows a short line. */
 const MAX_PROMPT_DESCRIPTION = 100;
 
-export interface ConfirmationDeps {
+export interface ConfirmationDeps extends SettleDeps {
   carrier: CarrierNetwork;
-  payments: PaymentRepository;
   confirmations: Pick<ConfirmationService, 'confirm'>;
 }
 
@@ -41,13 +39,13 @@ export async function confirmReserved(
   if (outcome === 'abandoned') return err({ kind: 'confirmation_abandoned', paymentId: reserved.paymentId });
   const attempt = attemptOf(service, profile, reserved);
   if (outcome !== 'confirmed') {
-    const settled = await settleAttempt(deps.payments, attempt, 'failed');
+    const settled = await settleAttempt(deps, attempt, 'failed');
     // Only the subscriber's yes collects; should anything else ever have, say what is true.
     if (settled === 'paid') return ok(receipt(command, reserved.paymentId, false));
     return err({ kind: outcome === 'declined' ? 'declined' : 'expired' });
   }
   if (profile.billing === 'realtime') return debitReserved(deps, service, command, profile, reserved);
-  const settled = await settleAttempt(deps.payments, attempt, 'paid');
+  const settled = await settleAttempt(deps, attempt, 'paid');
   if (settled !== 'paid') return err({ kind: 'settled_meanwhile', status: settled });
   return ok(receipt(command, reserved.paymentId, false));
 }

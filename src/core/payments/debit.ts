@@ -3,8 +3,7 @@ import type { CarrierNetwork, DebitRequest, SubscriberProfile } from '../carrier
 import type { ServiceContext } from '../merchants/types.js';
 import { debitReference, debitRefusalError, operatorAnswerStep } from './decisions.js';
 import type { ChargeError } from './errors.js';
-import { askOperator, type SettledAttempt, settleAttempt, settleDebited } from './operator.js';
-import type { PaymentRepository } from './ports.js';
+import { askOperator, type SettleDeps, type SettledAttempt, settleAttempt, settleDebited } from './operator.js';
 import type { ChargeCommand, ChargeReceipt } from './types.js';
 
 /** A reservation the request holds: its payment and attempt. */
@@ -24,7 +23,7 @@ export function attemptOf(service: ServiceContext, profile: SubscriberProfile, r
 
 /** Asks the operator to debit a reserved charge and settles the reservation with the answer. */
 export async function debitReserved(
-  deps: { carrier: CarrierNetwork; payments: PaymentRepository },
+  deps: SettleDeps & { carrier: CarrierNetwork },
   service: ServiceContext,
   command: ChargeCommand,
   profile: SubscriberProfile,
@@ -44,10 +43,10 @@ export async function debitReserved(
       // Stays pending: settlement (a status query or the worker) asks the operator again.
       return err({ kind: 'operator_timeout', paymentId: reserved.paymentId });
     case 'fail':
-      await settleAttempt(deps.payments, attempt, 'failed');
+      await settleAttempt(deps, attempt, 'failed');
       return err(outcome.kind === 'refused' ? debitRefusalError(outcome.reason) : { kind: 'operator_error' });
     case 'collect': {
-      const settled = await settleDebited(deps.payments, attempt, debit);
+      const settled = await settleDebited(deps, attempt, debit);
       if (settled === 'paid') return ok(receipt(command, reserved.paymentId, false));
       // Settlement decided "failed" while this debit was on its way; the same statement queued its give-back.
       return err({ kind: 'debit_returned' });

@@ -69,6 +69,7 @@ export function chargeRecord(service: ServiceContext, command: ChargeCommand, pr
     yearLimitMinor: profile.limits.yearlyMinor,
     ...ledgerAccounts(service.merchantId, profile.operator.mccMnc, command.currency, profile.whitelisted),
     details: command.details,
+    reservedAt: now,
   };
 }
 

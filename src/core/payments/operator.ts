@@ -1,3 +1,4 @@
+import type { Clock } from '../../kernel/clock.js';
 import { withTimeout } from '../../kernel/timeout.js';
 import type { CarrierNetwork, DebitOutcome, DebitRequest } from '../carrier/ports.js';
 import { ledgerAccounts } from './decisions.js';
@@ -25,15 +26,21 @@ export function askDebitStatus(carrier: CarrierNetwork, debit: DebitRequest, req
   );
 }
 
-/** Settles one pending attempt against the ledger accounts of its merchant and operator. */
-export function settleAttempt(payments: PaymentRepository, attempt: SettledAttempt, status: 'paid' | 'failed') {
+/** What settling needs: the payments ledger and the clock that stamps the settlement. */
+export interface SettleDeps {
+  payments: PaymentRepository;
+  clock: Clock;
+}
+
+/** Settles one pending attempt against the ledger accounts of its merchant and operator, at the clock's time. */
+export function settleAttempt(deps: SettleDeps, attempt: SettledAttempt, status: 'paid' | 'failed') {
   const accounts = ledgerAccounts(attempt.merchantId, attempt.operator, attempt.currency, false);
-  return payments.settle(attempt.paymentId, attempt.attempt, status, accounts.debitAccount, accounts.creditAccount);
+  return deps.payments.settle(attempt.paymentId, attempt.attempt, status, accounts.debitAccount, accounts.creditAccount, deps.clock.now());
 }
 
 /** Settles an attempt the operator debited; one that can no longer be paid gets its debit back, atomically. */
-export function settleDebited(payments: PaymentRepository, attempt: SettledAttempt, debit: DebitRequest) {
+export function settleDebited(deps: SettleDeps, attempt: SettledAttempt, debit: DebitRequest) {
   const accounts = ledgerAccounts(attempt.merchantId, attempt.operator, attempt.currency, false);
   const debited = { paymentId: attempt.paymentId, attempt: attempt.attempt, msisdn: debit.msisdn, amountMinor: debit.amountMinor, currency: debit.currency };
-  return payments.settleDebited(debited, accounts.debitAccount, accounts.creditAccount);
+  return deps.payments.settleDebited(debited, accounts.debitAccount, accounts.creditAccount, deps.clock.now());
 }

@@ -26,6 +26,8 @@ export interface ChargeRecord {
   debitAccount: string;
   creditAccount: string;
   details: Readonly<Record<string, unknown>>;
+  /** The platform clock's time of the reservation: the attempt's created_at, and settled_at when paid at once. */
+  reservedAt: Date;
 }
 
 export type ReserveOutcome =
@@ -48,6 +50,14 @@ export interface PendingPayment extends PaymentView {
   readonly confirmation: 'none' | 'waiting' | 'confirmed' | 'declined' | 'expired';
 }
 
+/** Which pending payments to list; at: the platform clock's time, for the confirmations' expiry. */
+export interface PendingQuery {
+  readonly at: Date;
+  readonly createdBefore: Date;
+  readonly limit: number;
+  readonly after?: PendingCursor | undefined;
+}
+
 /** A position in the list of pending payments (by id, which follows creation). */
 export interface PendingCursor {
   readonly paymentId: number;
@@ -62,18 +72,20 @@ export type ReverseOutcome =
 export interface PaymentRepository {
   /** Reserves a charge (idempotency, blocklist, spend limits) before the operator is asked. */
   reserveCharge(record: ChargeRecord): Promise<ReserveOutcome>;
-  findByReference(serviceId: number, clientReference: string): Promise<PendingPayment | null>;
+  /** at: the platform clock's time, against which a waiting confirmation has expired or not. */
+  findByReference(serviceId: number, clientReference: string, at: Date): Promise<PendingPayment | null>;
   /** reversedAt: the platform clock's time of the reversal. */
   reverse(serviceId: number, paymentId: number, reversedAt: Date): Promise<ReverseOutcome>;
   /** Pending payments created before the given time, in id order, after the cursor when given. */
-  listPending(createdBefore: Date, limit: number, after?: PendingCursor): Promise<PendingPayment[]>;
-  /** Settles one pending attempt; answers the payment's status afterwards, whoever settled it. */
+  listPending(query: PendingQuery): Promise<PendingPayment[]>;
+  /** Settles one pending attempt at settledAt (the platform clock's time); answers the payment's status afterwards, whoever settled it. */
   settle(
     paymentId: number,
     attempt: number,
     status: 'paid' | 'failed',
     debitAccount: string,
     creditAccount: string,
+    settledAt: Date,
   ): Promise<PaymentStatus | 'superseded'>;
   /**
    * Settles an attempt whose debit the operator confirmed. When the attempt can no longer
@@ -84,6 +96,7 @@ export interface PaymentRepository {
     debit: { paymentId: number; attempt: number; msisdn: Msisdn; amountMinor: bigint; currency: Currency },
     debitAccount: string,
     creditAccount: string,
+    settledAt: Date,
   ): Promise<PaymentStatus | 'superseded'>;
   spentInPeriods(msisdn: Msisdn, currency: Currency, periods: readonly string[]): Promise<Map<string, bigint>>;
 }

@@ -33,10 +33,10 @@ export class PaymentService {
 
   /** Status by the charge's key; a pending payment is settled first when the operator knows. */
   async status(service: ServiceContext, idempotencyKey: string): Promise<PaymentView | null> {
-    const payment = await this.deps.payments.findByReference(service.serviceId, idempotencyKey);
+    const payment = await this.deps.payments.findByReference(service.serviceId, idempotencyKey, this.deps.clock.now());
     if (payment?.status !== 'pending') return payment;
     await this.#settlement.settle(payment);
-    return this.deps.payments.findByReference(service.serviceId, idempotencyKey);
+    return this.deps.payments.findByReference(service.serviceId, idempotencyKey, this.deps.clock.now());
   }
 
   async reverse(service: ServiceContext, paymentId: number): Promise<Result<{ paymentId: number }, ReverseError>> {

@@ -31,8 +31,9 @@ export class SettlementService {
    * together once the batch is done.
    */
   async settlePending(): Promise<number> {
-    const createdBefore = new Date(this.deps.clock.now().getTime() - SETTLE_GRACE_MS);
-    const pending = await this.deps.payments.listPending(createdBefore, SETTLE_BATCH, this.#cursor);
+    const at = this.deps.clock.now();
+    const createdBefore = new Date(at.getTime() - SETTLE_GRACE_MS);
+    const pending = await this.deps.payments.listPending({ at, createdBefore, limit: SETTLE_BATCH, after: this.#cursor });
     const last = pending.at(-1);
     this.#cursor = pending.length === SETTLE_BATCH && last ? { paymentId: last.paymentId } : undefined;
     let settled = 0;
@@ -52,11 +53,11 @@ export class SettlementService {
   async settle(payment: PendingPayment): Promise<boolean> {
     const step = pendingStep(payment, this.deps.clock.now().getTime(), UNPROMPTED_CONFIRMATION_MS);
     if (step === 'leave') return false;
-    if (step === 'fail') return (await settleAttempt(this.deps.payments, payment, 'failed')) === 'failed';
+    if (step === 'fail') return (await settleAttempt(this.deps, payment, 'failed')) === 'failed';
     const profile = await this.deps.carrier.subscriber(payment.msisdn);
     // Confirmed, and collected from the invoice: recording it is the charge, no debit was sent.
     if (collection(payment.needsConfirmation, profile.billing) === 'record') {
-      return (await settleAttempt(this.deps.payments, payment, 'paid')) === 'paid';
+      return (await settleAttempt(this.deps, payment, 'paid')) === 'paid';
     }
     const request: DebitRequest = {
       reference: debitReference(payment.paymentId, payment.attempt),
@@ -70,9 +71,9 @@ export class SettlementService {
       case 'leave':
         return false;
       case 'fail':
-        return (await settleAttempt(this.deps.payments, payment, 'failed')) === 'failed';
+        return (await settleAttempt(this.deps, payment, 'failed')) === 'failed';
       case 'collect':
-        return (await settleDebited(this.deps.payments, payment, request)) === 'paid';
+        return (await settleDebited(this.deps, payment, request)) === 'paid';
     }
   }
 }

@@ -1,16 +1,18 @@
 -- Reserves one charge, with p_needs_confirmation recorded for the attempt (a
 -- retried failed row takes the new attempt's value), and spend periods that only move
 -- forward (a charge dated in a period the row has left counts against nothing).
+-- p_status: the initial status TypeScript decided (paid at once, or pending); p_reserved_at:
+-- the platform clock's time (decision 38), the attempt's created_at and, paid, its settled_at.
 CREATE OR REPLACE FUNCTION reserve_charge(
   p_service_id BIGINT, p_merchant_id BIGINT, p_client_reference TEXT, p_details_hash TEXT,
   p_msisdn TEXT, p_operator TEXT, p_amount_minor BIGINT, p_currency TEXT, p_service_code TEXT,
-  p_test_subscriber BOOLEAN, p_paid_at_once BOOLEAN, p_month_period TEXT, p_month_limit BIGINT,
+  p_test_subscriber BOOLEAN, p_status TEXT, p_month_period TEXT, p_month_limit BIGINT,
   p_year_period TEXT, p_year_limit BIGINT, p_debit_account TEXT, p_credit_account TEXT,
-  p_details JSONB, p_needs_confirmation BOOLEAN
+  p_details JSONB, p_needs_confirmation BOOLEAN, p_reserved_at TIMESTAMPTZ
 ) RETURNS TABLE (outcome TEXT, payment_id BIGINT, payment_status TEXT, attempt INTEGER)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_status TEXT := CASE WHEN p_paid_at_once OR p_test_subscriber THEN 'paid' ELSE 'pending' END;
+  v_status TEXT := p_status;
   v_id BIGINT;
   v_attempt INTEGER := 1;
   v_existing payments%ROWTYPE;
@@ -19,13 +21,16 @@ DECLARE
   v_month_row TEXT;
   v_year_row TEXT;
 BEGIN
+  IF v_status IS NULL OR v_status NOT IN ('paid', 'pending') THEN
+    RAISE EXCEPTION 'reserve_charge: illegal initial status %', v_status;
+  END IF;
   INSERT INTO payments (service_id, merchant_id, client_reference, details_hash, msisdn, operator,
                         amount_minor, currency, service_code, status, test_subscriber,
-                        month_period, year_period, details, settled_at, needs_confirmation)
+                        month_period, year_period, details, created_at, settled_at, needs_confirmation)
   VALUES (p_service_id, p_merchant_id, p_client_reference, p_details_hash, p_msisdn, p_operator,
           p_amount_minor, p_currency, p_service_code, v_status, p_test_subscriber,
-          p_month_period, p_year_period, p_details,
-          CASE WHEN v_status = 'paid' THEN now() END, p_needs_confirmation)
+          p_month_period, p_year_period, p_details, p_reserved_at,
+          CASE WHEN v_status = 'paid' THEN p_reserved_at END, p_needs_confirmation)
   ON CONFLICT (service_id, client_reference) DO NOTHING
   RETURNING id INTO v_id;
 
@@ -42,7 +47,7 @@ BEGIN
                         status = v_status, test_subscriber = p_test_subscriber, month_period = p_month_period,
                         year_period = p_year_period, details = p_details, attempt = payments.attempt + 1,
                         needs_confirmation = p_needs_confirmation,
-                        created_at = now(), settled_at = CASE WHEN v_status = 'paid' THEN now() END
+                        created_at = p_reserved_at, settled_at = CASE WHEN v_status = 'paid' THEN p_reserved_at END
      WHERE id = v_existing.id
     RETURNING id, payments.attempt INTO v_id, v_attempt;
   END IF;
@@ -81,8 +86,8 @@ BEGIN
   END IF;
 
   IF v_status = 'paid' THEN
-    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
-    VALUES (v_id, 'charge', p_debit_account, p_credit_account, p_amount_minor, p_currency);
+    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency, created_at)
+    VALUES (v_id, 'charge', p_debit_account, p_credit_account, p_amount_minor, p_currency, p_reserved_at);
   END IF;
 
   RETURN QUERY SELECT 'reserved'::TEXT, v_id, v_status, v_attempt;

@@ -66,10 +66,11 @@ BEGIN
   inserted AS (
     INSERT INTO payments (service_id, merchant_id, client_reference, details_hash, msisdn, operator,
                           amount_minor, currency, service_code, status, test_subscriber,
-                          month_period, year_period, details, settled_at, needs_confirmation)
+                          month_period, year_period, details, created_at, settled_at, needs_confirmation)
     SELECT x.service_id, x.merchant_id, x.client_reference, x.details_hash, x.msisdn, x.operator,
            x.amount_minor, x.currency, x.service_code, x.status, x.test_subscriber,
-           x.month_period, x.year_period, x.details, CASE WHEN x.status = 'paid' THEN now() END, x.needs_confirmation
+           x.month_period, x.year_period, x.details, x.reserved_at, CASE WHEN x.status = 'paid' THEN x.reserved_at END,
+           x.needs_confirmation
       FROM x
      ORDER BY x.msisdn, x.client_reference, x.i
     ON CONFLICT (service_id, client_reference) DO NOTHING
@@ -141,8 +142,8 @@ BEGIN
   RETURN QUERY
   WITH x AS MATERIALIZED (SELECT * FROM reserve_charge_items(p_items)),
   journal AS (
-    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
-    SELECT n.id, 'charge', x.debit_account, x.credit_account, x.amount_minor, x.currency
+    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency, created_at)
+    SELECT n.id, 'charge', x.debit_account, x.credit_account, x.amount_minor, x.currency, x.reserved_at
       FROM unnest(v_new, v_new_ids) AS n(i, id) JOIN x ON x.i = n.i
      WHERE x.status = 'paid' AND n.i <> ALL (v_refused) AND n.i <> ALL (v_blocked)
      ORDER BY n.id)

@@ -20,9 +20,9 @@ BEGIN
     BEGIN
       SELECT * INTO c FROM reserve_charge(
         r.service_id, r.merchant_id, r.client_reference, r.details_hash, r.msisdn, r.operator,
-        r.amount_minor, r.currency, r.service_code, r.test_subscriber, r.status = 'paid', r.month_period,
+        r.amount_minor, r.currency, r.service_code, r.test_subscriber, r.status, r.month_period,
         r.month_limit, r.year_period, r.year_limit, r.debit_account, r.credit_account, r.details,
-        r.needs_confirmation);
+        r.needs_confirmation, r.reserved_at);
       RETURN QUERY SELECT r.i, c.outcome, c.payment_id, c.payment_status, c.attempt, NULL::TEXT;
     EXCEPTION WHEN SQLSTATE 'OD001' THEN
       RETURN QUERY SELECT r.i, 'refused'::TEXT, NULL::BIGINT, NULL::TEXT, NULL::INTEGER, SQLERRM;

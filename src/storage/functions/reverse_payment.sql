@@ -23,13 +23,13 @@ BEGIN
   END IF;
   SELECT * INTO v_charge FROM journal_entries WHERE payment_id = v_payment.id AND kind = 'charge';
   UPDATE payments SET status = 'reversed', reversed_at = p_reversed_at WHERE id = v_payment.id;
-  INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency)
+  INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency, created_at)
   VALUES (v_payment.id, 'reversal', v_charge.credit_account, v_charge.debit_account,
-          v_charge.amount_minor, v_charge.currency);
+          v_charge.amount_minor, v_charge.currency, p_reversed_at);
   IF NOT v_payment.test_subscriber THEN
     PERFORM release_spend(v_payment.msisdn, v_payment.currency, v_payment.month_period,
                           v_payment.year_period, v_payment.amount_minor);
-    PERFORM enqueue_payment_event('payment.reversed', v_payment.id);
+    PERFORM enqueue_payment_event('payment.reversed', v_payment.id, p_reversed_at);
   END IF;
   RETURN QUERY SELECT 'reversed'::TEXT, 'reversed'::TEXT, v_payment.client_reference;
 END;

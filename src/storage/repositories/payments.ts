@@ -2,8 +2,8 @@ import { type Kysely, sql } from 'kysely';
 import type {
   ChargeRecord,
   PaymentRepository,
-  PendingCursor,
   PendingPayment,
+  PendingQuery,
   ReserveOutcome,
   ReverseOutcome,
 } from '../../core/payments/ports.js';
@@ -25,19 +25,19 @@ export function ledgerRefusal(error: unknown): string | null {
   return e?.code === LEDGER_REFUSAL && typeof e.message === 'string' ? e.message : null;
 }
 
-/** The state of the current attempt's confirmation prompt; a waiting one past its time is expired. */
-const confirmationState = sql<string | null>`(SELECT CASE WHEN c.status = 'waiting' AND c.expires_at <= now() THEN 'expired' ELSE c.status END
-  FROM confirmation_requests c WHERE c.payment_id = payments.id AND c.attempt = payments.attempt)`;
-const CONFIRMATION_STATE = confirmationState.as('confirmation');
+/** The state of the current attempt's confirmation prompt; a waiting one past its time (at: the platform clock's) is expired. */
+const confirmationState = (at: Date) => sql<string | null>`(SELECT CASE WHEN c.status = 'waiting' AND c.expires_at <= ${at.toISOString()}::timestamptz
+  THEN 'expired' ELSE c.status END FROM confirmation_requests c WHERE c.payment_id = payments.id AND c.attempt = payments.attempt)`;
 
 const limitArg = (limit: bigint | null) => (limit === null ? '-1' : limit.toString());
 
 /** reserve_charge(s) and settle_charge run once or twice per Pay: prepared, not rebuilt. */
-const RESERVE_CHARGE_SQL = 'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19)';
+const RESERVE_CHARGE_SQL =
+  'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19, $20::timestamptz)';
 const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
 const RESERVE_CHARGES_EACH_SQL = 'SELECT *, true AS per_item FROM reserve_charges_each($1::jsonb)';
-const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5) AS status';
-const SETTLE_DEBITED_CHARGE_SQL = 'SELECT settle_debited_charge($1, $2, $3, $4, $5, $6, $7) AS status';
+const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5, $6::timestamptz) AS status';
+const SETTLE_DEBITED_CHARGE_SQL = 'SELECT settle_debited_charge($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) AS status';
 
 /**
  * How concurrent reservations are grouped (the SQL function takes at most 64 items). One
@@ -89,6 +89,7 @@ function reserveArgs(r: ChargeRecord) {
     credit_account: r.creditAccount,
     details: r.details,
     needs_confirmation: r.needsConfirmation,
+    reserved_at: r.reservedAt.toISOString(),
   };
 }
 
@@ -187,8 +188,8 @@ export class SqlPaymentRepository implements PaymentRepository {
     try {
       const rows = await this.database.prepared<ReserveRow>('reserve_charge', RESERVE_CHARGE_SQL, [
         a.service_id, a.merchant_id, a.client_reference, a.details_hash, a.msisdn, a.operator, a.amount_minor, a.currency,
-        a.service_code, a.test_subscriber, a.status === 'paid', a.month_period, a.month_limit, a.year_period, a.year_limit,
-        a.debit_account, a.credit_account, JSON.stringify(a.details), a.needs_confirmation,
+        a.service_code, a.test_subscriber, a.status, a.month_period, a.month_limit, a.year_period, a.year_limit,
+        a.debit_account, a.credit_account, JSON.stringify(a.details), a.needs_confirmation, a.reserved_at,
       ]);
       const row = rows[0];
       if (!row) throw new Error('reserve_charge returned no row');
@@ -200,11 +201,11 @@ export class SqlPaymentRepository implements PaymentRepository {
     }
   }
 
-  async findByReference(serviceId: number, clientReference: string): Promise<PendingPayment | null> {
+  async findByReference(serviceId: number, clientReference: string, at: Date): Promise<PendingPayment | null> {
     const row = await this.db
       .selectFrom('payments')
       .selectAll()
-      .select(CONFIRMATION_STATE)
+      .select(confirmationState(at).as('confirmation'))
       .where('service_id', '=', serviceId)
       .where('client_reference', '=', clientReference)
       .executeTakeFirst();
@@ -220,15 +221,16 @@ export class SqlPaymentRepository implements PaymentRepository {
     return { kind: row.outcome as 'reversed' | 'already_reversed', clientReference: String(row.client_reference) };
   }
 
-  async listPending(createdBefore: Date, limit: number, after?: PendingCursor): Promise<PendingPayment[]> {
+  async listPending({ at, createdBefore, limit, after }: PendingQuery): Promise<PendingPayment[]> {
+    const confirmation = confirmationState(at);
     let query = this.db
       .selectFrom('payments')
       .selectAll()
-      .select(CONFIRMATION_STATE)
+      .select(confirmation.as('confirmation'))
       .where('status', '=', 'pending')
       .where('created_at', '<', createdBefore)
       // A payment whose subscriber is still being asked belongs to the request that asks.
-      .where(sql<boolean>`${confirmationState} IS DISTINCT FROM 'waiting'`);
+      .where(sql<boolean>`${confirmation} IS DISTINCT FROM 'waiting'`);
     if (after) query = query.where('id', '>', after.paymentId);
     // By id, which follows creation: a cursor on the exact id cannot skip or repeat rows, as
     // one on created_at could (a batch's payments share one, to the microsecond).
@@ -242,17 +244,22 @@ export class SqlPaymentRepository implements PaymentRepository {
     status: 'paid' | 'failed',
     debitAccount: string,
     creditAccount: string,
+    settledAt: Date,
   ): Promise<PaymentStatus | 'superseded'> {
-    return this.#settleWith('settle_charge', SETTLE_CHARGE_SQL, paymentId, [paymentId, attempt, status, debitAccount, creditAccount]);
+    return this.#settleWith('settle_charge', SETTLE_CHARGE_SQL, paymentId, [
+      paymentId, attempt, status, debitAccount, creditAccount, settledAt.toISOString(),
+    ]);
   }
 
   async settleDebited(
     debit: { paymentId: number; attempt: number; msisdn: Msisdn; amountMinor: bigint; currency: Currency },
     debitAccount: string,
     creditAccount: string,
+    settledAt: Date,
   ): Promise<PaymentStatus | 'superseded'> {
     return this.#settleWith('settle_debited_charge', SETTLE_DEBITED_CHARGE_SQL, debit.paymentId, [
       debit.paymentId, debit.attempt, debitAccount, creditAccount, debit.msisdn, debit.amountMinor.toString(), debit.currency,
+      settledAt.toISOString(),
     ]);
   }
 

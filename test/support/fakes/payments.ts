@@ -2,8 +2,8 @@ import type { Currency } from '../../../src/kernel/money.js';
 import type {
   ChargeRecord,
   PaymentRepository,
-  PendingCursor,
   PendingPayment,
+  PendingQuery,
   ReserveOutcome,
   ReverseOutcome,
 } from '../../../src/core/payments/ports.js';
@@ -44,8 +44,6 @@ export class InMemoryPayments implements PaymentRepository {
   /** Spend per msisdn, currency and period. */
   readonly spend = new Map<string, bigint>();
 
-  constructor(private readonly clock: { now(): Date }) {}
-
   async reserveCharge(record: ChargeRecord): Promise<ReserveOutcome> {
     const existing = this.#byReference(record.serviceId, record.clientReference);
     if (existing && existing.status !== 'failed') {
@@ -63,14 +61,14 @@ export class InMemoryPayments implements PaymentRepository {
     }
     const status: PaymentStatus = record.paidAtOnce || record.testSubscriber ? 'paid' : 'pending';
     const row: Row = existing
-      ? Object.assign(existing, { record, attempt: existing.attempt + 1, status, createdAt: this.clock.now(), confirmation: 'none' as const })
-      : { paymentId: this.rows.length + 1, record, attempt: 1, status, createdAt: this.clock.now(), confirmation: 'none' };
+      ? Object.assign(existing, { record, attempt: existing.attempt + 1, status, createdAt: record.reservedAt, confirmation: 'none' as const })
+      : { paymentId: this.rows.length + 1, record, attempt: 1, status, createdAt: record.reservedAt, confirmation: 'none' };
     if (!existing) this.rows.push(row);
     if (status === 'paid') this.#journal(row, 'charge');
     return { kind: 'reserved', paymentId: row.paymentId, attempt: row.attempt, status };
   }
 
-  async findByReference(serviceId: number, clientReference: string): Promise<PendingPayment | null> {
+  async findByReference(serviceId: number, clientReference: string, _at: Date): Promise<PendingPayment | null> {
     const row = this.#byReference(serviceId, clientReference);
     return row ? this.#view(row) : null;
   }
@@ -86,7 +84,7 @@ export class InMemoryPayments implements PaymentRepository {
     return { kind: 'reversed', clientReference: row.record.clientReference };
   }
 
-  async listPending(createdBefore: Date, limit: number, after?: PendingCursor): Promise<PendingPayment[]> {
+  async listPending({ createdBefore, limit, after }: PendingQuery): Promise<PendingPayment[]> {
     return this.rows
       .filter((r) => r.status === 'pending' && r.createdAt < createdBefore && r.paymentId > (after?.paymentId ?? 0))
       .slice(0, limit)
@@ -99,6 +97,7 @@ export class InMemoryPayments implements PaymentRepository {
     status: 'paid' | 'failed',
     debitAccount: string,
     creditAccount: string,
+    _settledAt: Date,
   ): Promise<PaymentStatus | 'superseded'> {
     const row = this.rows.find((r) => r.paymentId === paymentId);
     if (!row) throw new Error(`no payment ${paymentId}`);
@@ -110,8 +109,13 @@ export class InMemoryPayments implements PaymentRepository {
     return status;
   }
 
-  async settleDebited(debit: { paymentId: number; attempt: number }, debitAccount: string, creditAccount: string): Promise<PaymentStatus | 'superseded'> {
-    const settled = await this.settle(debit.paymentId, debit.attempt, 'paid', debitAccount, creditAccount);
+  async settleDebited(
+    debit: { paymentId: number; attempt: number },
+    debitAccount: string,
+    creditAccount: string,
+    settledAt: Date,
+  ): Promise<PaymentStatus | 'superseded'> {
+    const settled = await this.settle(debit.paymentId, debit.attempt, 'paid', debitAccount, creditAccount, settledAt);
     const reference = `${debit.paymentId}.${debit.attempt}`;
     if ((settled === 'failed' || settled === 'superseded') && !this.creditsQueued.includes(reference)) this.creditsQueued.push(reference);
     return settled;
