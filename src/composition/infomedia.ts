@@ -1,9 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { IN_MEMORY_DATA_DIR, type Config } from '../config.js';
 import { formatSealingKeys, generateSealingKey, MsisdnSealer, parseSealingKeys, type SealingKey } from '../core/aliases/sealed-msisdn.js';
 import { ThrottledVerifier } from '../core/merchants/throttled-verifier.js';
+import { ChargePinService } from '../core/pins/service.js';
+import { SqlChargePinRepository } from '../storage/repositories/charge-pins.js';
 import type { Clock } from '../kernel/clock.js';
 import { INFOMEDIA_PREFIX, infomediaPlugin } from '../facades/infomedia/plugin.js';
 import type { FrameworkErrorRoutes } from '../facades/shared/framework-errors.js';
@@ -36,14 +39,26 @@ export async function registerInfomedia(http: FastifyInstance, deps: InfomediaMo
     clock,
     ...(deps.refusalHoldMs === undefined ? {} : { refusalHoldMs: deps.refusalHoldMs }),
   });
-  const sealer = new MsisdnSealer(sealingKeys(config));
+  const keys = sealingKeys(config);
+  const sealer = new MsisdnSealer(keys);
+  const pins = new ChargePinService({ pins: new SqlChargePinRepository(db.kysely), clock, pinKey: pinKeyOf(keys) });
   await http.register(infomediaPlugin, {
     prefix: INFOMEDIA_PREFIX,
     verifier,
     sealer,
     subscribers: deps.payments.subscribers,
+    products: merchants.accounts.products,
+    pins,
+    payments: deps.payments.payments,
     frameworkErrors: deps.frameworkErrors,
   });
+}
+
+/** PINs are hashed under a key derived from the sealing key (a rotation makes the PINs of the last 10 minutes unusable). */
+function pinKeyOf(keys: readonly SealingKey[]): Buffer {
+  const sealing = keys[0];
+  if (!sealing) throw new Error('no sealing key');
+  return createHmac('sha256', sealing.key).update('charge pin key').digest();
 }
 
 /** INFOMEDIA_MX_KEYS, or outside production the development key in DATA_DIR (made on first start, readable by this user only). */

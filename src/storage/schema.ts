@@ -139,6 +139,18 @@ export interface Schema {
     attempts: Generated<number>;
     used_at: Timestamp | null;
   };
+  charge_pins: {
+    id: GeneratedInt8;
+    endpoint_id: Int8;
+    msisdn: string;
+    product_id: Int8;
+    pin_hash: string;
+    created_at: Timestamp;
+    expires_at: Timestamp;
+    attempts: Generated<number>;
+    used_at: Timestamp | null;
+    transaction_id: string | null;
+  };
   verified_msisdns: { service_id: Int8; msisdn: string; verified_at: Timestamp; verified_until: Timestamp | null };
   sandbox_messages: { id: GeneratedInt8; msisdn: string; sender: string; text: string; delivery_key: string; received_at: Timestamp };
   confirmation_requests: {

@@ -39,6 +39,14 @@ export class ProductService {
     return ok({ ...plan, planId });
   }
 
+  /** A product as one merchant may sell it: null when there is no such product, 'foreign' when it is another merchant's. */
+  async productOf(merchantId: number, productId: number): Promise<Product | 'foreign' | null> {
+    if (!Number.isSafeInteger(productId) || productId < 1) return null;
+    const product = await this.repository.findProduct(productId);
+    if (!product) return null;
+    return product.merchantId === merchantId ? product : 'foreign';
+  }
+
   async listProducts(merchantId: number): Promise<Result<Product[], AccountsError>> {
     if (!(await this.repository.merchantExists(merchantId))) return err({ kind: 'unknown-merchant', merchantId });
     return ok(await this.repository.listProducts(merchantId, MAX_LIST_ROWS));

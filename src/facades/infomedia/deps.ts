@@ -1,5 +1,8 @@
 import type { MsisdnSealer } from '../../core/aliases/sealed-msisdn.js';
 import type { ThrottledVerifier } from '../../core/merchants/throttled-verifier.js';
+import type { PaymentService } from '../../core/payments/service.js';
+import type { ChargePinService } from '../../core/pins/service.js';
+import type { ProductService } from '../../core/products/service.js';
 import type { SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { FrameworkErrorRoutes } from '../shared/framework-errors.js';
 
@@ -8,5 +11,8 @@ export interface InfomediaDeps {
   readonly verifier: ThrottledVerifier;
   readonly sealer: MsisdnSealer;
   readonly subscribers: SubscriberInfoService;
+  readonly products: ProductService;
+  readonly pins: ChargePinService;
+  readonly payments: PaymentService;
   readonly frameworkErrors: FrameworkErrorRoutes;
 }

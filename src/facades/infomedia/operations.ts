@@ -2,6 +2,8 @@ import type { AsmxMethod } from '../kit/asmx.js';
 import type { InfomediaDeps } from './deps.js';
 import { aliasLookUp } from './methods/alias-lookup.js';
 import { decryptMx } from './methods/decrypt-mx.js';
+import { pinGenerateWithNetwork } from './methods/pin-generate-with-network.js';
+import { sendBillWithPin } from './methods/send-bill-with-pin.js';
 import type { Partner } from './partner.js';
 
 /**
@@ -12,5 +14,7 @@ export function infomediaMethods(deps: InfomediaDeps): AsmxMethod<Partner>[] {
   return [
     decryptMx(deps),
     aliasLookUp(deps),
+    pinGenerateWithNetwork(deps),
+    sendBillWithPin(deps),
   ];
 }

@@ -42,7 +42,7 @@ export function asmxWsdl(description: AsmxDescription): (location: string) => st
         ? `<s:complexType><s:sequence><s:element minOccurs="0" maxOccurs="1" name="${operation.name}Result" type="tns:${contractName(output) ?? operation.name}"/></s:sequence></s:complexType>`
         : '<s:complexType/>';
       return (
-        `<s:element name="${operation.name}"><s:complexType>${sequence([...xsdMembers(operation.input, 'declared'), ...credentials])}</s:complexType></s:element>` +
+        `<s:element name="${operation.name}"><s:complexType>${sequence(requestMembers(operation.input, credentials))}</s:complexType></s:element>` +
         `<s:element name="${operation.name}Response">${response}</s:element>`
       );
     })
@@ -82,6 +82,17 @@ export function asmxWsdl(description: AsmxDescription): (location: string) => st
     '</wsdl:definitions>';
   const [before, after] = document.split(LOCATION) as [string, string];
   return (location) => `${before}${escapeAttribute(location)}${after}`;
+}
+
+/**
+ * A request element's members: the method's own, then the credentials, unless the method
+ * declares a credential among its own to give its place (Infomedia's SendBillWithPin takes
+ * U and P before PIN).
+ */
+function requestMembers(input: TObject, credentials: readonly XsdMember[]): XsdMember[] {
+  const own = xsdMembers(input, 'declared');
+  const placed = new Set(own.map((member) => member.name));
+  return [...own, ...credentials.filter((member) => !placed.has(member.name))];
 }
 
 /** An element as XmlSerializer declares it; an array member is an ArrayOf{Item}, noted in arrays to be declared. */

@@ -1,0 +1,128 @@
+import { Type } from 'typebox';
+import type { SubscriberProfile } from '../../../core/carrier/ports.js';
+import type { PinRedeemError } from '../../../core/pins/service.js';
+import type { AsmxMethod } from '../../kit/asmx.js';
+import { contract, declared, defineOperation } from '../../kit/operation.js';
+import { amountMinorOf } from '../amount.js';
+import { billOutcome, CONF, type ConfOutcome } from '../bill-outcomes.js';
+import type { InfomediaDeps } from '../deps.js';
+import { CODE, fail } from '../faults.js';
+import type { Partner } from '../partner.js';
+import { productOf } from '../product.js';
+import { mccOf, mncOf, mxOf, subscriberOf } from '../subscriber.js';
+import { Credentials, IdParam, JSON_TYPE_PREFIX, MccParam, MncParam, MxParam, StatusMembers } from '../wire.js';
+
+const nullableText = Type.Union([Type.String(), Type.Null()]);
+export const Conf = contract(
+  'Conf',
+  Type.Object({ Status: Type.String(), Description: Type.String(), PortedMCC: nullableText, PortedMNC: nullableText }),
+  `${JSON_TYPE_PREFIX}Conf`,
+);
+export const Bill = contract(
+  'Bill',
+  Type.Object({
+    ...StatusMembers,
+    BPID: nullableText,
+    MX: nullableText,
+    TXID: nullableText,
+    MCC: nullableText,
+    MNC: nullableText,
+    Conf: Type.Optional(Conf),
+  }),
+  `${JSON_TYPE_PREFIX}Bill`,
+);
+
+const text = (maxLength: number) => declared({ declaredRequired: true }, Type.Optional(Type.String({ maxLength })));
+
+/** The request in the document's order: U and P before PIN (§4.7), so the WSDL lists them there. */
+const SendBillWithPinInput = Type.Object({
+  BPID: IdParam('long'),
+  PT: text(200),
+  MX: MxParam,
+  MNC: MncParam('int'),
+  MCC: MccParam('int'),
+  // A decimal: a JSON number (1.00, 0.25) or a string; read exactly from its decimal text.
+  Amount: declared({ declaredRequired: true, xsd: 'decimal' }, Type.Optional(Type.Union([Type.String({ maxLength: 24 }), Type.Number()]))),
+  ItemDescription: text(200),
+  U: Credentials.properties.U,
+  P: Credentials.properties.P,
+  PIN: text(12),
+});
+
+const PIN_FAULTS: { readonly [K in PinRedeemError['kind']]: () => Error } = {
+  wrong_pin: () => fail(CODE.WrongPin),
+  used: () => fail(CODE.FlowCompleted),
+  expired: () => fail(CODE.PinExpired),
+};
+
+/**
+ * SendBillWithPin (§4.7, §5.1, §14.1): the PIN of the subscriber and product approves one
+ * charge through the same core charge path as every other facade's (ledger, limits,
+ * blocklist, idempotency, settlement of late operator answers). The PIN is used before
+ * the charge, in one conditional update, and the charge's idempotency key is the
+ * transaction id written into it: a retry, or fifty concurrent requests with one PIN,
+ * bill once and the others are told the flow is completed (36).
+ */
+export function sendBillWithPin(deps: InfomediaDeps): AsmxMethod<Partner> {
+  const operation = defineOperation({
+    name: 'SendBillWithPin',
+    input: SendBillWithPinInput,
+    output: Bill,
+    async handle(partner: Partner, input) {
+      const msisdn = subscriberOf(deps.sealer, partner, input.MX);
+      const mcc = mccOf(input.MCC);
+      const mnc = mncOf(input.MNC);
+      const product = await productOf(deps.products, partner, input.BPID, CODE.InvalidBpid);
+      const amountMinor = amountMinorOf(input.Amount, partner.service.currency);
+      const profile = await deps.subscribers.profile(msisdn);
+      const ported = portedAway(profile, `${mcc}-${mnc}`);
+      const redeemed = await deps.pins.redeem({ endpointId: partner.endpoint.endpointId, msisdn, productId: product.productId }, input.PIN ?? '');
+      if (!redeemed.ok) throw PIN_FAULTS[redeemed.error.kind]();
+      const txid = redeemed.value.transactionId;
+      const answer = (outcome: ConfOutcome, portedTo: [string, string] | null = null) => ({
+        Status: 'Success',
+        Description: '00 - Everything was ok',
+        BPID: String(product.productId),
+        MX: mxOf(deps.sealer, partner, msisdn),
+        TXID: txid,
+        MCC: mcc,
+        MNC: mnc,
+        Conf: { Status: outcome[0], Description: outcome[1], PortedMCC: portedTo?.[0] ?? null, PortedMNC: portedTo?.[1] ?? null },
+      });
+      // The partner billed the network the number left: nothing is charged, the new network is named where AutoPort is on.
+      if (ported) return answer(CONF.Ported, partner.autoPort ? ported : null);
+      const charged = await deps.payments.charge(partner.service, {
+        idempotencyKey: txid,
+        amountMinor,
+        currency: partner.service.currency,
+        subscriber: msisdn,
+        // The subscriber approved this charge with the PIN sent to the handset, checked above.
+        consent: { mode: 'none' },
+        pricePolicy: { rules: [] },
+        productCode: String(product.productId),
+        description: input.ItemDescription,
+        fingerprint: [product.productId, input.PT ?? null, input.ItemDescription ?? null],
+        details: { pt: input.PT ?? null, itemDescription: input.ItemDescription ?? null, pinId: redeemed.value.pinId },
+      });
+      if (charged.ok) return answer(profile.whitelisted ? CONF.Whitelisted : CONF.Paid);
+      const outcome = billOutcome(charged.error);
+      if ('code' in outcome) throw fail(outcome.code);
+      return answer(outcome.conf);
+    },
+  });
+  return { operation, protocols: { httpGet: true, httpPost: true, json: true } };
+}
+
+/**
+ * The subscriber's network as MCC and MNC when the request names the network the number
+ * was ported away from; null when it names the subscriber's own network. Any other
+ * network is the partner's mistake: 08 when the country differs, 07 when only the network does.
+ */
+function portedAway(profile: SubscriberProfile, given: string): [string, string] | null {
+  const [mcc = '', mnc = ''] = profile.operator.mccMnc.split('-');
+  if (profile.operator.mccMnc === given) return null;
+  if (profile.portedFrom?.mccMnc === given) return [mcc, mnc];
+  if (!given.startsWith(`${mcc}-`)) throw fail(CODE.InvalidMcc);
+  throw fail(CODE.InvalidMnc);
+}
+
