@@ -14,6 +14,7 @@ import type { Database } from '../storage/db.js';
 import { SqlLoginThrottleStore } from '../storage/repositories/login-throttle.js';
 import type { MerchantsModule } from './merchants.js';
 import type { PaymentsModule } from './payments.js';
+import { subscriptionsModule } from './subscriptions.js';
 
 /** Where the development MX key lives in DATA_DIR (never used in production, which must configure INFOMEDIA_MX_KEYS). */
 const DEV_KEY_FILE = 'infomedia-mx-keys';
@@ -51,6 +52,7 @@ export async function registerInfomedia(http: FastifyInstance, deps: InfomediaMo
     pins,
     payments: deps.payments.payments,
     frameworkErrors: deps.frameworkErrors,
+    ...subscriptionsModule({ db, clock }),
   });
 }
 

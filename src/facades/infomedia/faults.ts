@@ -4,6 +4,7 @@ import type { AnyOperation } from '../kit/operation.js';
 import { contractName, type WireAnnotations } from '../kit/operation.js';
 import type { AsmxAnswer } from '../kit/asmx.js';
 import type { TObject } from 'typebox';
+import { UNSET_DATE_TIME } from './wire.js';
 
 /**
  * The documented error codes (infomedia-reference §5), text verbatim (the typo
@@ -76,6 +77,8 @@ const PARAMETER_CODES: Readonly<Record<string, Code>> = {
   TXID: CODE.InvalidTxid,
   ReasonCode: CODE.InvalidReasonCode,
   PIN: CODE.WrongPin,
+  EngagementTypeID: CODE.InvalidEngagementData,
+  Data: CODE.InvalidEngagementData,
 };
 
 /** The parameter an input problem is about: the first segment after the method's name, or the required property named. */
@@ -150,12 +153,25 @@ export function faultAnswer(fault: InfomediaFault, operation: AnyOperation<unkno
   const output = (operation?.output ?? null) as TObject | null;
   const root = output ? (contractName(output) ?? operation?.name ?? 'Error') : 'Error';
   const jsonType = output ? ((output as WireAnnotations).jsonType ?? root) : root;
-  const members: Record<string, unknown> = { Status: 'Error', Description: description(fault, operation?.name ?? null) };
+  const text = description(fault, operation?.name ?? null);
+  if (output && !('Status' in output.properties) && 'ErrorMessage' in output.properties) {
+    return { status: fault.httpStatus, root, jsonType, members: errorMessageMembers(output, text) };
+  }
+  const members: Record<string, unknown> = { Status: 'Error', Description: text };
   for (const [name, schema] of Object.entries(output?.properties ?? {})) {
     if (name in members || (schema as { type?: string }).type === 'object') continue;
     members[name] = null;
   }
   return { status: fault.httpStatus, root, jsonType, members };
+}
+
+/** An answer without Status (RequestToken's): the reason in ErrorMessage, its other text empty and a dateTime unset. */
+function errorMessageMembers(output: TObject, text: string): Record<string, unknown> {
+  const members: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(output.properties)) {
+    members[name] = name === 'ErrorMessage' ? text : (schema as WireAnnotations).xsd === 'dateTime' ? UNSET_DATE_TIME : '';
+  }
+  return members;
 }
 
 /** soap:Fault's children as ASP.NET writes them. */

@@ -2,8 +2,12 @@ import type { AsmxMethod } from '../kit/asmx.js';
 import type { InfomediaDeps } from './deps.js';
 import { aliasLookUp } from './methods/alias-lookup.js';
 import { decryptMx } from './methods/decrypt-mx.js';
+import { logActivity } from './methods/log-activity.js';
 import { pinGenerateWithNetwork } from './methods/pin-generate-with-network.js';
+import { requestToken } from './methods/request-token.js';
 import { sendBillWithPin } from './methods/send-bill-with-pin.js';
+import { subscriptionCheck } from './methods/subscription-check.js';
+import { subscriptionUnsubscribe } from './methods/subscription-unsubscribe.js';
 import type { Partner } from './partner.js';
 
 /**
@@ -12,9 +16,13 @@ import type { Partner } from './partner.js';
  */
 export function infomediaMethods(deps: InfomediaDeps): AsmxMethod<Partner>[] {
   return [
+    requestToken(deps),
     decryptMx(deps),
     aliasLookUp(deps),
+    subscriptionCheck(deps),
+    subscriptionUnsubscribe(deps),
     pinGenerateWithNetwork(deps),
     sendBillWithPin(deps),
+    logActivity(deps),
   ];
 }

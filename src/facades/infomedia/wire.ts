@@ -1,5 +1,5 @@
 import { type TObject, Type } from 'typebox';
-import { declared } from '../kit/operation.js';
+import { contract, declared } from '../kit/operation.js';
 
 /** The Mobile Payments API's service namespace: bare XML roots, SOAP elements and SOAPActions (infomedia-reference §2). */
 export const SERVICE_NS = 'http://localhost/InAppbillingAPI/InAppBilling';
@@ -26,6 +26,23 @@ export const MxParam = text(200);
 export const MccParam = (xsd: 'string' | 'int') => text(8, xsd);
 export const MncParam = (xsd: 'string' | 'int') => text(8, xsd);
 export const IdParam = (xsd: 'int' | 'long') => text(20, xsd);
+
+/**
+ * A DataKeyValuePair (RequestToken's Parameters, LogActivity's Data). A JSON Value may be a
+ * number (§14); both members are read leniently, so that the method judges each pair and
+ * answers in its own words.
+ */
+export const DataKeyValuePair = contract(
+  'DataKeyValuePair',
+  Type.Object({
+    Key: declared({ declaredRequired: true }, Type.Optional(Type.String({ maxLength: 200 }))),
+    Value: declared({ declaredRequired: true, xsd: 'string' }, Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Number()]))),
+  }),
+);
+export const DataKeyValuePairs = declared({ declaredRequired: true }, Type.Optional(Type.Array(DataKeyValuePair, { maxItems: 64 })));
+
+/** What ASP.NET writes for a DateTime never set (RequestToken's ExpiresUtc without a token). */
+export const UNSET_DATE_TIME = '0001-01-01T00:00:00';
 
 /** The response members every answer starts with. */
 export const StatusMembers = { Status: Type.String(), Description: Type.String() };
