@@ -116,10 +116,17 @@ for (const engine of engines()) {
       try {
         await migrate(broken);
         const brokenStore = new SqlLedgerStore(broken);
-        await new LedgerService(brokenStore, systemClock).openAccount({ code: wallet, ownerKind: 'wallet', ownerId: wallet, currency: 'NOK', flag: 'none' });
+        const service = new LedgerService(brokenStore, systemClock);
+        await service.openAccount({ code: wallet, ownerKind: 'wallet', ownerId: wallet, currency: 'NOK', flag: 'debits_must_not_exceed_credits' });
         await broken.kysely.updateTable('ledger_accounts').set({ credits_posted: '5' }).where('code', '=', wallet).execute();
         const violations = await brokenStore.violations(10);
         assert.deepEqual(violations.map((v) => [v.violation, v.subject]), [['balance', wallet], ['currency', 'NOK']]);
+        // An unflagged account keeps no maintained balance (its balances are its transfers' sums): writing one is refused.
+        await service.openAccount({ code: 'merchant:9:NOK', ownerKind: 'merchant', ownerId: '9', currency: 'NOK', flag: 'none' });
+        await assert.rejects(
+          broken.kysely.updateTable('ledger_accounts').set({ credits_posted: '5' }).where('code', '=', 'merchant:9:NOK').execute(),
+          /ledger_accounts_unflagged_sums_only/,
+        );
       } finally {
         await broken.close();
       }

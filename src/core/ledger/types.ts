@@ -8,7 +8,7 @@ import type { Currency } from '../../kernel/money.js';
  */
 
 /** Who an account belongs to. */
-export type OwnerKind = 'merchant' | 'operator' | 'subscriber' | 'wallet' | 'voucher' | 'payment' | 'platform';
+export type OwnerKind = 'merchant' | 'operator' | 'test_operator' | 'subscriber' | 'wallet' | 'voucher' | 'payment' | 'platform';
 
 /** What a transfer is for; one code per kind of money movement. */
 export const TRANSFER_CODES = [

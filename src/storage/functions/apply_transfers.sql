@@ -3,7 +3,8 @@
 -- inserts nothing, the rest are inserted in idempotency-id order (concurrent batches
 -- that share ids wait on each other in one order), and every account touched is updated
 -- once with the sum of its legs, so the balance-flag CHECKs judge the statement's net
--- effect. A flag broken raises check_violation for the caller (create_transfers) to
+-- effect; an unflagged account keeps no maintained balance (its balances are the sums of
+-- its transfers, migration 0012), so only flagged accounts are updated. A flag broken raises check_violation for the caller (create_transfers) to
 -- handle. The caller has locked the accounts; an idempotency id taken by a concurrent
 -- transaction meanwhile (so neither inserted nor seen) raises OD002, to be run again.
 -- Answers one {i, outcome, transfer_id, state} per item, in item order.
@@ -68,7 +69,7 @@ BEGIN
     UPDATE ledger_accounts a
        SET debits_pending = a.debits_pending + d.debits_pending, debits_posted = a.debits_posted + d.debits_posted,
            credits_pending = a.credits_pending + d.credits_pending, credits_posted = a.credits_posted + d.credits_posted
-      FROM deltas d WHERE a.id = d.account_id
+      FROM deltas d WHERE a.id = d.account_id AND (a.debits_must_not_exceed_credits OR a.credits_must_not_exceed_debits)
     RETURNING a.id
   )
   SELECT jsonb_agg(jsonb_build_object(

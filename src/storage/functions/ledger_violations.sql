@@ -1,9 +1,12 @@
 -- Proves the ledger from its transfers, at any time: answers every broken invariant (at
 -- most p_limit rows), none when the ledger is sound.
---  * balance:    an account's maintained balances differ from the sums of its transfers
---                (posted: single-phase transfers and posts; pending: pending transfers
---                still pending).
+--  * balance:    a flagged account's maintained balances differ from the sums of its
+--                transfers (posted: single-phase transfers and posts; pending: pending
+--                transfers still pending); an unflagged one keeps none (all zero, migration
+--                0012): its balances are those sums.
 --  * currency:   a currency's debits and credits, posted or pending, do not sum to zero.
+--  * account:    a transfer whose debit or credit account does not exist in its currency
+--                (what foreign keys refused before migration 0012).
 --  * resolution: a pending transfer whose state disagrees with its post or void (none
 --                while pending, exactly one matching after), or a post or void that does
 --                not mirror its pending transfer (accounts, currency, code, amount).
@@ -26,6 +29,14 @@ LANGUAGE sql STABLE AS $$
     SELECT account_id, sum(debits_pending) AS debits_pending, sum(debits_posted) AS debits_posted,
            sum(credits_pending) AS credits_pending, sum(credits_posted) AS credits_posted
       FROM legs GROUP BY account_id
+  ), balances AS (
+    -- Each account's balances as the ledger answers them: maintained when flagged, summed when not.
+    SELECT a.currency,
+           CASE WHEN a.debits_must_not_exceed_credits OR a.credits_must_not_exceed_debits THEN a.debits_pending ELSE coalesce(s.debits_pending, 0) END AS debits_pending,
+           CASE WHEN a.debits_must_not_exceed_credits OR a.credits_must_not_exceed_debits THEN a.debits_posted ELSE coalesce(s.debits_posted, 0) END AS debits_posted,
+           CASE WHEN a.debits_must_not_exceed_credits OR a.credits_must_not_exceed_debits THEN a.credits_pending ELSE coalesce(s.credits_pending, 0) END AS credits_pending,
+           CASE WHEN a.debits_must_not_exceed_credits OR a.credits_must_not_exceed_debits THEN a.credits_posted ELSE coalesce(s.credits_posted, 0) END AS credits_posted
+      FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
   ), resolutions AS (
     SELECT p.id, p.idempotency_id, p.state, count(r.id) AS resolved_by,
            bool_and(r.debit_account_id = p.debit_account_id AND r.credit_account_id = p.credit_account_id
@@ -42,15 +53,22 @@ LANGUAGE sql STABLE AS $$
                  coalesce(s.debits_pending, 0), coalesce(s.debits_posted, 0),
                  coalesce(s.credits_pending, 0), coalesce(s.credits_posted, 0))
      FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
-    WHERE (a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
-          IS DISTINCT FROM (coalesce(s.debits_pending, 0), coalesce(s.debits_posted, 0),
-                            coalesce(s.credits_pending, 0), coalesce(s.credits_posted, 0))
+    WHERE CASE WHEN a.debits_must_not_exceed_credits OR a.credits_must_not_exceed_debits
+               THEN (a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+                    IS DISTINCT FROM (coalesce(s.debits_pending, 0), coalesce(s.debits_posted, 0),
+                                      coalesce(s.credits_pending, 0), coalesce(s.credits_posted, 0))
+               ELSE (a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted) IS DISTINCT FROM (0, 0, 0, 0) END
    UNION ALL
-   SELECT 'currency', a.currency::TEXT,
+   SELECT 'currency', b.currency::TEXT,
           format('posted debits %s, credits %s; pending debits %s, credits %s',
-                 sum(a.debits_posted), sum(a.credits_posted), sum(a.debits_pending), sum(a.credits_pending))
-     FROM ledger_accounts a GROUP BY a.currency
-   HAVING sum(a.debits_posted) <> sum(a.credits_posted) OR sum(a.debits_pending) <> sum(a.credits_pending)
+                 sum(b.debits_posted), sum(b.credits_posted), sum(b.debits_pending), sum(b.credits_pending))
+     FROM balances b GROUP BY b.currency
+   HAVING sum(b.debits_posted) <> sum(b.credits_posted) OR sum(b.debits_pending) <> sum(b.credits_pending)
+   UNION ALL
+   SELECT 'account', t.idempotency_id, format('%s debit account %s, credit account %s', t.currency, t.debit_account_id, t.credit_account_id)
+     FROM ledger_transfers t
+    WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.debit_account_id AND a.currency = t.currency)
+       OR NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.credit_account_id AND a.currency = t.currency)
    UNION ALL
    SELECT 'resolution', r.idempotency_id, format('state %s, resolved by %s, mirrors %s', r.state, r.resolved_by, r.mirrors)
      FROM resolutions r

@@ -86,8 +86,8 @@ BEGIN
   END IF;
 
   IF v_status = 'paid' THEN
-    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency, created_at)
-    VALUES (v_id, 'charge', p_debit_account, p_credit_account, p_amount_minor, p_currency, p_reserved_at);
+    PERFORM post_payment_transfer('payment:' || v_id || ':charge', p_debit_account, p_credit_account, p_amount_minor,
+                                  p_currency, 'charge', p_reserved_at);
   END IF;
 
   RETURN QUERY SELECT 'reserved'::TEXT, v_id, v_status, v_attempt;

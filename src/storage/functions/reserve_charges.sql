@@ -9,8 +9,11 @@
 --      order, inserts the rows of new subscribers and locks the existing rows without
 --      writing them; then a second one adds what each existing row's items may spend.
 --   3. The refused items' payment rows are deleted (what reserve_charge's subtransaction
---      rollback did), and the journal rows of the items paid at once inserted in one INSERT,
---      in the statement that answers every item.
+--      rollback did), and the charge transfers of the items paid at once (payment:{id}:charge,
+--      decision 34) inserted in one INSERT, in the statement that answers every item. Their
+--      accounts are unflagged and keep no maintained balance (migration 0012): no account
+--      row is written or locked, so batches never wait on the hot merchant and operator
+--      rows. Accounts no transfer has named yet are opened before anything is written.
 -- Lock order stays global, as with one reserve_charge per item: payment keys and then spend
 -- rows, each in msisdn order, so concurrent batches of distinct keys do not deadlock on them
 -- (the rare cases that still can, and why they stay correct: decision 24).
@@ -38,6 +41,7 @@ DECLARE
   v_reasons TEXT[] := '{}';     -- … and why, in v_refused's order
   v_more_refused INTEGER[];
   v_more_reasons TEXT[];
+  v_missing BOOLEAN;            -- an account a paid item names does not exist yet
 BEGIN
   IF v_count > 64 THEN
     RAISE EXCEPTION 'reserve_charges: at most 64 items, got %', v_count;
@@ -54,11 +58,19 @@ BEGIN
          OR EXISTS (SELECT 1 FROM x WHERE NOT x.test_subscriber GROUP BY x.msisdn
                     HAVING count(DISTINCT x.currency) > 1
                         OR count(DISTINCT (x.month_period, x.month_limit, x.year_period, x.year_limit)) > 1),
-         coalesce((SELECT array_agg(x.i) FROM x, LATERAL (SELECT 1 FROM blocked_msisdns AS b WHERE b.msisdn = x.msisdn LIMIT 1) AS b), '{}')
-    INTO v_unusual, v_blocked;
+         coalesce((SELECT array_agg(x.i) FROM x, LATERAL (SELECT 1 FROM blocked_msisdns AS b WHERE b.msisdn = x.msisdn LIMIT 1) AS b), '{}'),
+         EXISTS (SELECT 1 FROM (SELECT x.debit_account AS code FROM x WHERE x.status = 'paid'
+                                UNION SELECT x.credit_account FROM x WHERE x.status = 'paid') AS k
+                  WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts AS a WHERE a.code = k.code))
+    INTO v_unusual, v_blocked, v_missing;
   IF v_unusual THEN
     RETURN QUERY SELECT e.*, true FROM reserve_charges_each(p_items) AS e;
     RETURN;
+  END IF;
+  IF v_missing THEN
+    PERFORM open_payment_accounts(array_agg(k.code), array_agg(k.currency), max(k.reserved_at))
+       FROM (SELECT x.debit_account AS code, x.currency, x.reserved_at FROM reserve_charge_items(p_items) AS x WHERE x.status = 'paid'
+             UNION SELECT x.credit_account, x.currency, x.reserved_at FROM reserve_charge_items(p_items) AS x WHERE x.status = 'paid') AS k;
   END IF;
 
   -- Each statement reads the items once (MATERIALIZED): JSON to rows costs a type input per field.
@@ -138,13 +150,28 @@ BEGIN
                             WHERE n.i = ANY (v_refused) OR n.i = ANY (v_blocked)));
   END IF;
 
-  -- The journal rows of the items paid at once, and every item's answer, in one statement.
+  -- The charge transfers of the items paid at once, and every item's answer, in one statement.
+  -- The batch's few accounts are looked up once each, by code and currency, unflagged; an
+  -- account missing (opened concurrently after this statement's snapshot), flagged or of
+  -- another currency leaves a NULL account id, which NOT NULL refuses: the batch fails and
+  -- its items go one by one (post_payment_transfer), nothing half-written.
   RETURN QUERY
   WITH x AS MATERIALIZED (SELECT * FROM reserve_charge_items(p_items)),
-  journal AS (
-    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency, created_at)
-    SELECT n.id, 'charge', x.debit_account, x.credit_account, x.amount_minor, x.currency, x.reserved_at
+  codes AS (
+    SELECT x.debit_account AS code, x.currency FROM x WHERE x.status = 'paid'
+    UNION SELECT x.credit_account, x.currency FROM x WHERE x.status = 'paid'),
+  accounts AS (
+    SELECT k.code, k.currency, a.id FROM codes AS k,
+      LATERAL (SELECT a.id FROM ledger_accounts AS a
+                WHERE a.code = k.code AND a.currency = k.currency
+                  AND NOT a.debits_must_not_exceed_credits AND NOT a.credits_must_not_exceed_debits LIMIT 1) AS a),
+  charges AS (
+    INSERT INTO ledger_transfers (idempotency_id, debit_account_id, credit_account_id, amount_minor, currency, code,
+                                  phase, state, created_at)
+    SELECT 'payment:' || n.id || ':charge', d.id, c.id, x.amount_minor, x.currency, 'charge', 'single', 'posted', x.reserved_at
       FROM unnest(v_new, v_new_ids) AS n(i, id) JOIN x ON x.i = n.i
+      LEFT JOIN accounts AS d ON d.code = x.debit_account AND d.currency = x.currency
+      LEFT JOIN accounts AS c ON c.code = x.credit_account AND c.currency = x.currency
      WHERE x.status = 'paid' AND n.i <> ALL (v_refused) AND n.i <> ALL (v_blocked)
      ORDER BY n.id)
   SELECT x.i,

@@ -66,13 +66,15 @@ BEGIN
   RETURNING id INTO v_id;
   UPDATE ledger_transfers SET state = CASE WHEN v_action = 'post' THEN 'posted' ELSE 'voided' END, resolved_at = v_now
    WHERE id = v_pending.id;
-  -- The pending amount leaves the pending balances; what is posted enters the posted ones.
+  -- The pending amount leaves the pending balances; what is posted enters the posted ones
+  -- (maintained by flagged accounts only, migration 0012).
   UPDATE ledger_accounts
      SET debits_pending = debits_pending - CASE WHEN id = v_pending.debit_account_id THEN v_pending.amount_minor ELSE 0 END,
          credits_pending = credits_pending - CASE WHEN id = v_pending.credit_account_id THEN v_pending.amount_minor ELSE 0 END,
          debits_posted = debits_posted + CASE WHEN v_action = 'post' AND id = v_pending.debit_account_id THEN v_amount ELSE 0 END,
          credits_posted = credits_posted + CASE WHEN v_action = 'post' AND id = v_pending.credit_account_id THEN v_amount ELSE 0 END
-   WHERE id IN (v_pending.debit_account_id, v_pending.credit_account_id);
+   WHERE id IN (v_pending.debit_account_id, v_pending.credit_account_id)
+     AND (debits_must_not_exceed_credits OR credits_must_not_exceed_debits);
   RETURN QUERY SELECT CASE WHEN v_action = 'post' THEN 'posted' ELSE 'voided' END, v_id,
                       CASE WHEN v_action = 'post' THEN 'posted' ELSE 'voided' END;
 END;

@@ -1,5 +1,5 @@
 -- Settles a pending attempt once the operator's answer is known. Legal transitions
--- only: pending → paid (journal entry) or pending → failed (spend released). Returns
+-- only: pending → paid (the charge transfer) or pending → failed (spend released). Returns
 -- the payment's status afterwards, whoever settled it. p_settled_at: the platform clock's
 -- time (decision 38).
 CREATE OR REPLACE FUNCTION settle_charge(p_payment_id BIGINT, p_attempt INTEGER, p_status TEXT,
@@ -19,8 +19,8 @@ BEGIN
     RETURN (SELECT CASE WHEN attempt = p_attempt THEN status ELSE 'superseded' END FROM payments WHERE id = p_payment_id);
   END IF;
   IF p_status = 'paid' THEN
-    INSERT INTO journal_entries (payment_id, kind, debit_account, credit_account, amount_minor, currency, created_at)
-    VALUES (v_payment.id, 'charge', p_debit_account, p_credit_account, v_payment.amount_minor, v_payment.currency, p_settled_at);
+    PERFORM post_payment_transfer('payment:' || v_payment.id || ':charge', p_debit_account, p_credit_account,
+                                  v_payment.amount_minor, v_payment.currency, 'charge', p_settled_at);
   ELSIF NOT v_payment.test_subscriber THEN
     PERFORM release_spend(v_payment.msisdn, v_payment.currency, v_payment.month_period,
                           v_payment.year_period, v_payment.amount_minor);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { LedgerStore } from '../../core/ledger/ports.js';
 import { chainIds } from '../../core/ledger/rules.js';
 import type {
@@ -64,9 +64,31 @@ export class SqlLedgerStore implements LedgerStore {
     return { kind: same ? 'exists' : 'exists_with_different_fields', account };
   }
 
+  /**
+   * A flagged account's balances are maintained on its row; an unflagged one keeps none
+   * (migration 0012): its balances are summed from its transfers here.
+   */
   async accounts(codes: readonly string[]): Promise<Account[]> {
     if (codes.length === 0) return [];
-    const rows = await this.db.selectFrom('ledger_accounts').selectAll().where('code', 'in', [...codes]).orderBy('id').execute();
+    const { rows } = await sql<Selectable<Schema['ledger_accounts']>>`
+      SELECT a.id, a.code, a.owner_kind, a.owner_id, a.currency, a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits,
+             a.created_at,
+             CASE WHEN s.summed IS TRUE THEN s.debits_pending ELSE a.debits_pending END AS debits_pending,
+             CASE WHEN s.summed IS TRUE THEN s.debits_posted ELSE a.debits_posted END AS debits_posted,
+             CASE WHEN s.summed IS TRUE THEN s.credits_pending ELSE a.credits_pending END AS credits_pending,
+             CASE WHEN s.summed IS TRUE THEN s.credits_posted ELSE a.credits_posted END AS credits_posted
+        FROM ledger_accounts a
+        LEFT JOIN LATERAL (
+          SELECT bool_or(true) AS summed,
+                 coalesce(sum(t.amount_minor) FILTER (WHERE t.debit_account_id = a.id AND t.phase = 'pending' AND t.state = 'pending'), 0) AS debits_pending,
+                 coalesce(sum(t.amount_minor) FILTER (WHERE t.debit_account_id = a.id AND t.phase IN ('single', 'post')), 0) AS debits_posted,
+                 coalesce(sum(t.amount_minor) FILTER (WHERE t.credit_account_id = a.id AND t.phase = 'pending' AND t.state = 'pending'), 0) AS credits_pending,
+                 coalesce(sum(t.amount_minor) FILTER (WHERE t.credit_account_id = a.id AND t.phase IN ('single', 'post')), 0) AS credits_posted
+            FROM ledger_transfers t
+           WHERE NOT a.debits_must_not_exceed_credits AND NOT a.credits_must_not_exceed_debits
+             AND (t.debit_account_id = a.id OR t.credit_account_id = a.id)) AS s ON true
+       WHERE a.code IN (${sql.join([...codes])})
+       ORDER BY a.id`.execute(this.db);
     return rows.map(toAccount);
   }
 
