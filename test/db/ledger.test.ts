@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { LedgerService } from '../../src/core/ledger/service.js';
 import type { TransferRequest } from '../../src/core/ledger/types.js';
 import { systemClock } from '../../src/kernel/clock.js';
@@ -127,6 +128,12 @@ for (const engine of engines()) {
           broken.kysely.updateTable('ledger_accounts').set({ credits_posted: '5' }).where('code', '=', 'merchant:9:NOK').execute(),
           /ledger_accounts_unflagged_sums_only/,
         );
+        // No foreign key refuses a transfer between accounts of another currency: the check finds it.
+        await service.openAccount({ code: 'operator:9:NOK', ownerKind: 'operator', ownerId: '9', currency: 'NOK', flag: 'none' });
+        await sql`INSERT INTO ledger_transfers (idempotency_id, debit_account_id, credit_account_id, amount_minor, currency, code, phase, state, created_at)
+                  SELECT 'stray', d.id, c.id, 100, 'SEK', 'charge', 'single', 'posted', '2026-12-01T00:00:00Z'
+                    FROM ledger_accounts d, ledger_accounts c WHERE d.code = 'operator:9:NOK' AND c.code = 'merchant:9:NOK'`.execute(broken.kysely);
+        assert.deepEqual((await brokenStore.violations(10)).map((v) => [v.violation, v.subject]), [['balance', wallet], ['currency', 'NOK'], ['account', 'stray']]);
       } finally {
         await broken.close();
       }

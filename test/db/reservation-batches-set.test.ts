@@ -6,6 +6,7 @@ import type { Msisdn } from '../../src/kernel/msisdn.js';
 import { type Database, openDatabase } from '../../src/storage/db.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { SqlMerchantRepository } from '../../src/storage/repositories/merchants.js';
+import { SqlLedgerStore } from '../../src/storage/repositories/ledger.js';
 import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
 import { SqlPlatformRepository } from '../../src/storage/repositories/platform.js';
 import { databaseUrlFor, engines } from '../support/app.js';
@@ -222,6 +223,30 @@ for (const engine of engines()) {
       assert.deepEqual([a?.month_period, Number(a?.month_spent_minor), a?.year_period, Number(a?.year_spent_minor)], ['M2026-12', 450, 'Y2026', 650]);
       const b = await spend(behind);
       assert.deepEqual([b?.month_period, Number(b?.month_spent_minor), b?.year_period, Number(b?.year_spent_minor)], ['M2026-11', 300, 'Y2026', 780]);
+      await assertLedgerConsistent({ db });
+    });
+
+    it('opens the accounts a batch names for the first time, and posts nothing to a flagged account or one of another currency', async () => {
+      const fresh = 'operator:999-01:NOK';
+      const opened = await reserveTogether([record({ debitAccount: fresh }), record({ debitAccount: fresh })]);
+      assert.deepEqual(paths, ['set']);
+      assert.deepEqual(kinds(opened), ['reserved paid attempt 1', 'reserved paid attempt 1']);
+      const ledger = new SqlLedgerStore(db);
+      const [account] = await ledger.accounts([fresh]);
+      assert.deepEqual([account?.ownerKind, account?.ownerId, account?.flag, account?.debitsPostedMinor], ['operator', '999-01', 'none', 200n]);
+
+      // Payments post between unflagged accounts only (they keep no maintained balance): a
+      // flagged account, or one of another currency, fails the batch and then each item, leaving no payment.
+      await ledger.openAccount({ code: 'operator:flagged:NOK', ownerKind: 'operator', ownerId: 'flagged', currency: 'NOK', flag: 'debits_must_not_exceed_credits' }, new Date());
+      await ledger.openAccount({ code: 'operator:sek:NOK', ownerKind: 'operator', ownerId: 'sek', currency: 'SEK', flag: 'none' }, new Date());
+      const refused = [record({ debitAccount: 'operator:flagged:NOK' }), record({ debitAccount: 'operator:sek:NOK' })];
+      const results = await reserveTogether(refused);
+      assert.deepEqual(paths, ['fell back']);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'rejected' ? /is not an unflagged NOK account/.test(String(r.reason)) : r.value.kind)),
+        [true, true],
+      );
+      for (const r of refused) assert.equal(await repository.findByReference(r.serviceId, r.clientReference, new Date()), null);
       await assertLedgerConsistent({ db });
     });
   });
