@@ -7,6 +7,7 @@ import { pinGenerateWithNetwork } from './methods/pin-generate-with-network.js';
 import { requestToken } from './methods/request-token.js';
 import { sendBillWithPin } from './methods/send-bill-with-pin.js';
 import { subscriptionCheck } from './methods/subscription-check.js';
+import { subscriptionJoinWithParams } from './methods/subscription-join-with-params.js';
 import { subscriptionUnsubscribe } from './methods/subscription-unsubscribe.js';
 import type { Partner } from './partner.js';
 
@@ -24,5 +25,6 @@ export function infomediaMethods(deps: InfomediaDeps): AsmxMethod<Partner>[] {
     pinGenerateWithNetwork(deps),
     sendBillWithPin(deps),
     logActivity(deps),
+    subscriptionJoinWithParams(deps),
   ];
 }
