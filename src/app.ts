@@ -5,6 +5,7 @@ import { registerFacades } from './composition/facades.js';
 import { bind, httpServer } from './composition/http.js';
 import { jobsModule } from './composition/jobs.js';
 import { merchantsModule } from './composition/merchants.js';
+import { messagingModule } from './composition/messaging.js';
 import { outboxModule } from './composition/outbox.js';
 import { paymentsModule } from './composition/payments.js';
 import { sandboxModule } from './composition/sandbox.js';
@@ -73,7 +74,8 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const metrics = createMetrics();
   const consent = confirmationsModule({ config, db, clock, carrier: sandbox.carrier, handsets: sandbox.handsets });
   const outbox = outboxModule({ db, clock });
-  const verification = verificationModule({ db, clock, outbox, sms: sandbox.sms });
+  const messaging = await messagingModule({ config, db, clock, metrics, inbox: sandbox.inbox });
+  const verification = verificationModule({ db, clock, outbox, sms: messaging });
   const payments = paymentsModule({ db, clock, metrics, carrier: sandbox.carrier, ...consent, verification, platform: merchants.platform, outbox });
 
   const server = httpServer(config, options);
@@ -83,6 +85,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     outbox,
     payments: payments.payments,
     authenticator: merchants.authenticator,
+    messaging,
     onError: (error, job) => http.log.error({ err: error, job }, 'background work failed'),
   });
   return {
@@ -109,6 +112,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
       sandbox.handsets.stop();
       await closing;
       await jobs.stop();
+      await messaging.stop();
       await db.close();
       return { abandonedConfirmations: abandoned };
     },

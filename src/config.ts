@@ -48,6 +48,24 @@ export interface Config {
    * unset outside production: a key generated into DATA_DIR on first start.
    */
   infomediaMxKeys: string | undefined;
+  /** Where SMS go: the sandbox network's inboxes, or an SMSC over SMPP (every SMS, even with the sandbox on). */
+  sms: SmsConfig;
+}
+
+export type SmsConfig = { connector: 'sandbox' } | { connector: 'smpp'; smpp: SmppConfig };
+
+export interface SmppConfig {
+  host: string;
+  port: number;
+  systemId: string;
+  password: string;
+  systemType: string;
+  /** Sender of every SMS when set; otherwise each message's own. */
+  sourceAddr: string | undefined;
+  window: number;
+  /** submit_sm a second at most; 0: no limit of ours. */
+  tps: number;
+  longMessages: 'udh' | 'payload';
 }
 
 /**
@@ -77,7 +95,65 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: parseBoundedInt(env.SHUTDOWN_GRACE_MS, 10_000, 0, 20_000, 'SHUTDOWN_GRACE_MS'),
     metricsToken: parseMetricsToken(env.METRICS_TOKEN),
     infomediaMxKeys: env.INFOMEDIA_MX_KEYS === undefined || env.INFOMEDIA_MX_KEYS === '' ? undefined : env.INFOMEDIA_MX_KEYS,
+    sms: parseSmsConfig(env),
   };
+}
+
+// SMPP 3.4 §5.2: system_id 16 octets, password 9, system_type 13, source_addr 21 (alphanumeric 11).
+const SMPP_FIELD_MAX = { systemId: 16, password: 9, systemType: 13, sourceAddr: 20 } as const;
+const SMPP_DEFAULT_PORT = 2775;
+
+/** SMS_CONNECTOR=sandbox|smpp; with smpp, SMPP_URL=smpp://system_id:password@host:port and the SMPP_* settings. */
+function parseSmsConfig(env: NodeJS.ProcessEnv): SmsConfig {
+  const connector = env.SMS_CONNECTOR === undefined || env.SMS_CONNECTOR === '' ? 'sandbox' : env.SMS_CONNECTOR;
+  if (connector === 'sandbox') return { connector };
+  if (connector !== 'smpp') throw new Error(`SMS_CONNECTOR must be sandbox or smpp, got ${JSON.stringify(connector)}`);
+  const { host, port, systemId, password } = parseSmppUrl(env.SMPP_URL);
+  const systemType = env.SMPP_SYSTEM_TYPE ?? '';
+  if (systemType.length > SMPP_FIELD_MAX.systemType || !/^[\x20-\x7e]*$/.test(systemType)) {
+    throw new Error(`SMPP_SYSTEM_TYPE must be at most ${SMPP_FIELD_MAX.systemType} printable ASCII characters`);
+  }
+  const sourceAddr = env.SMPP_SOURCE_ADDR === undefined || env.SMPP_SOURCE_ADDR === '' ? undefined : env.SMPP_SOURCE_ADDR;
+  if (sourceAddr !== undefined && !/^[0-9A-Za-z +._-]{1,20}$/.test(sourceAddr)) {
+    throw new Error(`SMPP_SOURCE_ADDR must be 1-${SMPP_FIELD_MAX.sourceAddr} letters, digits, spaces or + . _ -`);
+  }
+  const longMessages = env.SMPP_LONG_MESSAGES === undefined || env.SMPP_LONG_MESSAGES === '' ? 'udh' : env.SMPP_LONG_MESSAGES;
+  if (longMessages !== 'udh' && longMessages !== 'payload') throw new Error(`SMPP_LONG_MESSAGES must be udh or payload, got ${JSON.stringify(longMessages)}`);
+  return {
+    connector,
+    smpp: {
+      host,
+      port,
+      systemId,
+      password,
+      systemType,
+      sourceAddr,
+      window: parseBoundedInt(env.SMPP_WINDOW, 10, 1, 1_000, 'SMPP_WINDOW'),
+      tps: parseBoundedInt(env.SMPP_TPS, 0, 0, 100_000, 'SMPP_TPS'),
+      longMessages,
+    },
+  };
+}
+
+function parseSmppUrl(value: string | undefined): Pick<SmppConfig, 'host' | 'port' | 'systemId' | 'password'> {
+  const shape = 'SMPP_URL must be smpp://system_id:password@host:port';
+  if (value === undefined || value === '') throw new Error(`SMS_CONNECTOR=smpp needs SMPP_URL (${shape.slice('SMPP_URL must be '.length)})`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Never the value itself: it holds a password.
+    throw new Error(`${shape}, got something that is not a URL`);
+  }
+  if (url.protocol !== 'smpp:') throw new Error(`${shape}, got a ${url.protocol} URL`);
+  const systemId = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  if (systemId === '' || systemId.length > SMPP_FIELD_MAX.systemId) throw new Error(`${shape}; the system_id must be 1-${SMPP_FIELD_MAX.systemId} characters`);
+  if (password.length > SMPP_FIELD_MAX.password) throw new Error(`${shape}; the password must be at most ${SMPP_FIELD_MAX.password} characters`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') throw new Error(`${shape}; the host is missing`);
+  if (url.pathname !== '' && url.pathname !== '/') throw new Error(`${shape}; without a path`);
+  return { host, port: url.port === '' ? SMPP_DEFAULT_PORT : Number(url.port), systemId, password };
 }
 
 const MAX_TRUSTED_PROXIES = 64;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { secretsEqual } from './kernel/secrets.js';
 
 // RFC 6750: the scheme is case-insensitive, the token one run of non-space characters.
@@ -52,8 +52,11 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const sms = messagingMetrics(registry);
+
   return {
     registry,
+    ...sms,
     observePayment: (outcome: string) => payments.inc({ outcome }),
     observeReservationBatch(size: number, fellBack: boolean, perItem = false) {
       reservationBatches.observe(size);
@@ -81,6 +84,62 @@ export function createMetrics() {
       },
       { [Symbol.for('skip-override')]: true },
     ),
+  };
+}
+
+/** SMS: queue depth, submissions, receipts and their latency, failures by reason. */
+function messagingMetrics(registry: Registry) {
+  let queueDepth: () => Promise<number> = async () => 0;
+  new Gauge({
+    name: 'opendcb_sms_queue_depth',
+    help: 'Messages stored and not yet submitted (scheduled ones included)',
+    registers: [registry],
+    async collect() {
+      this.set(await queueDepth());
+    },
+  });
+  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
+  const queued = counter('opendcb_sms_queued_total', 'Messages stored for sending');
+  const submitted = counter('opendcb_sms_submitted_total', 'Messages the SMSC accepted (their ids stored)');
+  const submitPdus = counter('opendcb_smpp_submit_sm_total', 'submit_sm the SMSC accepted (one per part)');
+  const throttled = counter('opendcb_smpp_throttled_total', 'submit_sm answered ESME_RTHROTTLED or ESME_RMSGQFUL');
+  const reconnects = counter('opendcb_smpp_reconnects_total', 'SMPP sessions opened again after a loss');
+  const receipts = new Counter({
+    name: 'opendcb_sms_receipts_total',
+    help: 'Delivery receipts by outcome (delivered, failed, expired, unmatched, duplicate)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'opendcb_sms_failures_total',
+    help: 'Messages that failed or expired, and submissions that failed for now, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const receiptLatency = new Histogram({
+    name: 'opendcb_sms_receipt_latency_seconds',
+    help: 'From an accepted submit_sm to its delivery receipt',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
+    registers: [registry],
+  });
+  return {
+    /** Where the queue depth is read when metrics are scraped. */
+    watchSmsQueue(read: () => Promise<number>) {
+      queueDepth = read;
+    },
+    messagingObserver: {
+      queued: (count: number) => queued.inc(count),
+      submitted: (count: number) => submitted.inc(count),
+      // Reasons are the connector's words (a status code, a stat word): a bounded set.
+      failed: (reason: string) => failures.inc({ reason: reason.slice(0, 40) }),
+      receipt: (outcome: string) => receipts.inc({ outcome }),
+    },
+    smppObserver: {
+      submitted: () => submitPdus.inc(),
+      throttled: () => throttled.inc(),
+      reconnected: () => reconnects.inc(),
+      receiptLatency: (seconds: number) => receiptLatency.observe(seconds),
+    },
   };
 }
 

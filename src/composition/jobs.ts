@@ -1,10 +1,12 @@
 import type { PasswordAuthenticator } from '../core/merchants/authentication.js';
+import type { MessagingService } from '../core/messaging/service.js';
 import type { OutboxDispatcher } from '../core/outbox/service.js';
 import type { PaymentService } from '../core/payments/service.js';
 import type { Job } from '../jobs/job.js';
 import { loginThrottlePruneJob } from '../jobs/login-throttle-prune.js';
 import { outboxDeliveryJob } from '../jobs/outbox-delivery.js';
 import { settlementJob } from '../jobs/settlement.js';
+import { smsDispatchJob } from '../jobs/sms-dispatch.js';
 import { startWorker, type Worker } from '../jobs/worker.js';
 
 /** How long a job that found nothing waits before it looks again. */
@@ -21,9 +23,10 @@ export function jobsModule(deps: {
   outbox: OutboxDispatcher;
   payments: PaymentService;
   authenticator: PasswordAuthenticator;
+  messaging: MessagingService;
   onError: (error: unknown, job: string) => void;
 }): JobsModule {
-  const jobs: Job[] = [outboxDeliveryJob(deps.outbox, IDLE_POLL_MS), settlementJob(deps.payments, IDLE_POLL_MS), loginThrottlePruneJob(deps.authenticator)];
+  const jobs: Job[] = [outboxDeliveryJob(deps.outbox, IDLE_POLL_MS), settlementJob(deps.payments, IDLE_POLL_MS), loginThrottlePruneJob(deps.authenticator), smsDispatchJob(deps.messaging, IDLE_POLL_MS)];
   let worker: Worker | undefined;
   return {
     start() {

@@ -1,18 +1,16 @@
 import type { Config } from '../config.js';
 import { SandboxHandsets } from '../connectors/sandbox/confirmations.js';
-import { SandboxSmsGateway } from '../connectors/sandbox/messaging.js';
 import { SandboxNetwork } from '../connectors/sandbox/network.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Database } from '../storage/db.js';
 import { SqlSandboxMessages } from '../storage/repositories/sandbox-messages.js';
 import { SqlSandboxPrepaidStore } from '../storage/repositories/sandbox-prepaid.js';
 
-/** The simulated carrier network: the carrier, its handsets (prompts), their SMS inboxes. */
+/** The simulated carrier network: the carrier, its handsets (prompts), their SMS inboxes (its SMSC is in the messaging module). */
 export interface SandboxModule {
   carrier: SandboxNetwork;
   handsets: SandboxHandsets;
   inbox: SqlSandboxMessages;
-  sms: SandboxSmsGateway;
 }
 
 export function sandboxModule(deps: { config: Config; db: Database; clock: Clock }): SandboxModule {
@@ -23,6 +21,5 @@ export function sandboxModule(deps: { config: Config; db: Database; clock: Clock
     carrier: new SandboxNetwork(new SqlSandboxPrepaidStore(deps.db.kysely), deps.clock),
     handsets: new SandboxHandsets(),
     inbox,
-    sms: new SandboxSmsGateway(inbox, deps.clock),
   };
 }

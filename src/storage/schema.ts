@@ -152,6 +152,39 @@ export interface Schema {
     transaction_id: string | null;
   };
   verified_msisdns: { service_id: Int8; msisdn: string; verified_at: Timestamp; verified_until: Timestamp | null };
+  message_campaigns: { id: GeneratedInt8; merchant_id: Int8; external_id: string; created_at: Timestamp };
+  messages: {
+    id: GeneratedInt8;
+    merchant_id: Int8 | null;
+    campaign_id: Int8 | null;
+    submission_key: string;
+    recipient_index: number;
+    msisdn: string;
+    sender: string;
+    body: string | null;
+    secret: boolean;
+    encoding: string;
+    segments: number;
+    state: string;
+    due_at: Timestamp;
+    expires_at: Timestamp;
+    leased_until: Timestamp | null;
+    attempts: Generated<number>;
+    connector: string | null;
+    connector_message_id: string | null;
+    failure_reason: string | null;
+    created_at: Timestamp;
+    submitted_at: Timestamp | null;
+    finished_at: Timestamp | null;
+  };
+  message_receipts: {
+    connector: string;
+    connector_message_id: string;
+    status: string;
+    reason: string | null;
+    received_at: Timestamp;
+    applied: boolean;
+  };
   sandbox_messages: { id: GeneratedInt8; msisdn: string; sender: string; text: string; delivery_key: string; received_at: Timestamp };
   confirmation_requests: {
     id: GeneratedInt8;

@@ -1,25 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { smsParts } from '../../src/kernel/sms.js';
 import { MAX_WIRE_DATE_MS, MIN_WIRE_DATE_MS, parseIsoDate, parseIsoDateTime, parseWireDateTime } from '../../src/kernel/wcf-date.js';
-
-describe('smsParts', () => {
-  it('counts GSM-7 septets, with extension characters as two', () => {
-    assert.equal(smsParts('a'.repeat(160)), 1);
-    assert.equal(smsParts('a'.repeat(161)), 2);
-    assert.equal(smsParts('a'.repeat(459)), 3);
-    assert.equal(smsParts('a'.repeat(460)), 4);
-    assert.equal(smsParts('€'.repeat(80)), 1);
-    assert.equal(smsParts('€'.repeat(81)), 2);
-    assert.equal(smsParts('Æøå'.repeat(53)), 1);
-  });
-  it('falls back to UCS-2 (surrogate pairs count as two units)', () => {
-    assert.equal(smsParts('ş'.repeat(70)), 1);
-    assert.equal(smsParts('ş'.repeat(71)), 2);
-    assert.equal(smsParts('😀'.repeat(35)), 1);
-    assert.equal(smsParts('😀'.repeat(36)), 2);
-  });
-});
 
 describe('parseWireDateTime', () => {
   it('reads ISO 8601 with an offset and WCF /Date()/', () => {

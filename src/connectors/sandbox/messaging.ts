@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ConfirmationSummary, WaitingConfirmation } from '../../core/confirmations/ports.js';
-import type { SmsGateway, SmsMessage } from '../../core/messaging/ports.js';
+import type { DeliveryReceipt, SmsConnector, SmsEvents, SmsSubmission, SubmitOutcome } from '../../core/messaging/ports.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
 import type { Clock } from '../../kernel/clock.js';
 import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
 import { registerHandsetPage } from './handset-page.js';
+import { sandboxSubscriber } from './profiles.js';
 
 export interface SandboxInboxMessage {
   id: number;
@@ -19,15 +20,53 @@ export interface SandboxInbox {
   inbox(msisdn: string): Promise<SandboxInboxMessage[]>;
 }
 
-/** The sandbox network's SMS gateway: every SMS lands in the handset's inbox. */
-export class SandboxSmsGateway implements SmsGateway {
+/**
+ * The sandbox network as an SMSC: every SMS lands in the handset's inbox and is reported
+ * delivered, except to a subscriber unknown at the operator (profile 01), reported failed.
+ */
+export class SandboxSmsConnector implements SmsConnector {
+  readonly name = 'sandbox';
+  #events: SmsEvents | undefined;
+  readonly #reporting = new Set<Promise<void>>();
+
   constructor(
     private readonly inbox: SandboxInbox,
     private readonly clock: Clock,
   ) {}
 
-  async send(message: SmsMessage): Promise<void> {
-    await this.inbox.deliver(message.to, message.from, message.text, message.deliveryKey, this.clock.now());
+  async start(events: SmsEvents): Promise<void> {
+    this.#events = events;
+  }
+
+  async submit(message: SmsSubmission): Promise<SubmitOutcome> {
+    const connectorMessageId = `sandbox-${message.messageId}`;
+    const known = sandboxSubscriber(message.to).profile.known;
+    if (known) await this.inbox.deliver(message.to, message.from, message.text, `message:${message.messageId}`, this.clock.now());
+    // As an SMSC does, the receipt comes after the answer to the submission.
+    this.#report({
+      connectorMessageId,
+      status: known ? 'delivered' : 'failed',
+      reason: known ? undefined : 'unknown_subscriber',
+      receivedAt: this.clock.now(),
+    });
+    return { kind: 'accepted', connectorMessageId };
+  }
+
+  /** Waits for the receipts under way. */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.#reporting]);
+    this.#events = undefined;
+  }
+
+  #report(receipt: DeliveryReceipt): void {
+    const events = this.#events;
+    if (!events) return;
+    const reporting = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => events.receipt(receipt))
+      // A receipt the store refused is lost: the message then ends by its validity.
+      .catch(() => undefined)
+      .finally(() => this.#reporting.delete(reporting));
+    this.#reporting.add(reporting);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import { hashSecret, verifySecret } from '../../kernel/secrets.js';
-import { smsParts } from '../../kernel/sms.js';
+import { segmentCount } from '../messaging/encoding.js';
 import type { SmsGateway } from '../messaging/ports.js';
 import type { ServiceContext } from '../merchants/types.js';
 import type { SmsSendPayload } from '../outbox/catalogue.js';
@@ -51,7 +51,7 @@ export class VerificationService {
     if (!template.includes(PLACEHOLDER)) return err({ kind: 'template_without_placeholder', placeholder: PLACEHOLDER });
     const code = randomInt(0, 10 ** CODE_DIGITS).toString().padStart(CODE_DIGITS, '0');
     const text = template.replaceAll(PLACEHOLDER, code);
-    if (smsParts(text) > MAX_SMS_PARTS) return err({ kind: 'template_too_long', maxSmsParts: MAX_SMS_PARTS });
+    if (segmentCount(text) > MAX_SMS_PARTS) return err({ kind: 'template_too_long', maxSmsParts: MAX_SMS_PARTS });
     const now = this.deps.clock.now();
     if (request.verificationExpiresAt && request.verificationExpiresAt <= now) {
       return err({ kind: 'expiry_in_past' });
@@ -94,7 +94,7 @@ export class VerificationService {
   /** Delivers queued SMS through the gateway; the PIN does not stay in the outbox after. */
   registerOutboxHandlers(dispatcher: OutboxDispatcher, gateway: SmsGateway): void {
     const deliver = (sms: SmsSendPayload, event: { id: number }) =>
-      gateway.send({ to: sms.to as Msisdn, from: sms.from, text: sms.text, deliveryKey: `outbox:${event.id}` });
+      gateway.send({ to: sms.to as Msisdn, from: sms.from, text: sms.text, deliveryKey: `outbox:${event.id}`, secret: true });
     dispatcher.on(SMS_TOPIC, deliver, { forgetPayload: true });
   }
 }
