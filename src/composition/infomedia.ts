@@ -6,6 +6,8 @@ import { IN_MEMORY_DATA_DIR, type Config } from '../config.js';
 import { formatSealingKeys, generateSealingKey, MsisdnSealer, parseSealingKeys, type SealingKey } from '../core/aliases/sealed-msisdn.js';
 import { ThrottledVerifier } from '../core/merchants/throttled-verifier.js';
 import { ChargePinService } from '../core/pins/service.js';
+import { RefundService } from '../core/refunds/service.js';
+import { SqlRefundReasonRepository } from '../storage/repositories/refund-reasons.js';
 import { SqlChargePinRepository } from '../storage/repositories/charge-pins.js';
 import type { Clock } from '../kernel/clock.js';
 import { INFOMEDIA_PREFIX, infomediaPlugin } from '../facades/infomedia/plugin.js';
@@ -51,6 +53,7 @@ export async function registerInfomedia(http: FastifyInstance, deps: InfomediaMo
     products: merchants.accounts.products,
     pins,
     payments: deps.payments.payments,
+    refunds: new RefundService({ payments: deps.payments.payments, reasons: new SqlRefundReasonRepository(db.kysely), clock }),
     frameworkErrors: deps.frameworkErrors,
     ...subscriptionsModule({ db, clock }),
   });

@@ -139,6 +139,7 @@ export interface Schema {
     attempts: Generated<number>;
     used_at: Timestamp | null;
   };
+  payment_refund_reasons: { payment_id: Int8; reason_code: string; recorded_at: Timestamp };
   charge_pins: {
     id: GeneratedInt8;
     endpoint_id: Int8;

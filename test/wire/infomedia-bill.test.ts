@@ -182,8 +182,13 @@ for (const engine of engines()) {
       assert.deepEqual(answer, billAnswer('json', answer, ['Pending', '13.5 - Pending, await Billing Receipt']));
       t.clock.advance(6_000);
       await t.app.payments.settlePending();
-      const row = await t.app.db.kysely.selectFrom('payments').select('status').where('msisdn', '=', `+${msisdn}`).executeTakeFirstOrThrow();
+      const row = await t.app.db.kysely.selectFrom('payments').select(['id', 'status']).where('msisdn', '=', `+${msisdn}`).executeTakeFirstOrThrow();
       assert.equal(row.status, 'paid');
+      const events = await t.app.db.kysely.selectFrom('outbox_events').select('payload').where('topic', '=', 'payment.settled').execute();
+      const settled = events.map((e) => e.payload as Record<string, unknown>).filter((p) => p.paymentId === Number(row.id));
+      assert.equal(settled.length, 1, 'the settlement is announced once');
+      assert.equal(settled[0]?.status, 'paid');
+      assert.equal(settled[0]?.clientReference, memberOf('json', answer, 'TXID'), 'under the TXID the partner was given');
     });
 
     it('50 concurrent SendBillWithPin with one PIN, in all bindings: one bill, the others 36', async () => {

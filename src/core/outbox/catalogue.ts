@@ -21,6 +21,11 @@ export interface PaymentEventPayload {
   readonly debitReference?: string | undefined;
 }
 
+/** A payment that left pending, and how it ended (payment_settled_event). */
+export interface PaymentSettledPayload extends PaymentEventPayload {
+  readonly status: 'paid' | 'failed';
+}
+
 /** Give a debit back at the operator: queued once per debit reference. */
 export interface CarrierCreditPayload {
   readonly debitReference: string;
@@ -56,6 +61,7 @@ export interface OutboxPayloads {
   'payment.paid': PaymentEventPayload;
   'payment.failed': PaymentEventPayload;
   'payment.reversed': PaymentEventPayload;
+  'payment.settled': PaymentSettledPayload;
   'carrier.credit': CarrierCreditPayload;
   'sms.send': SmsSendPayload;
   'subscription.started': SubscriptionEventPayload;
@@ -124,11 +130,18 @@ function subscriptionEvent(payload: Json): SubscriptionEventPayload {
   };
 }
 
+function settledStatus(payload: Json): 'paid' | 'failed' {
+  const value = text(payload, 'status');
+  if (value !== 'paid' && value !== 'failed') throw new OutboxPayloadError('status is neither paid nor failed');
+  return value;
+}
+
 const DECODERS: { readonly [T in OutboxTopic]: (payload: Json) => OutboxPayloads[T] } = {
   'payment.pending': paymentEvent,
   'payment.paid': paymentEvent,
   'payment.failed': paymentEvent,
   'payment.reversed': paymentEvent,
+  'payment.settled': (p) => ({ ...paymentEvent(p), status: settledStatus(p) }),
   'carrier.credit': (p) => ({ debitReference: text(p, 'debitReference'), msisdn: text(p, 'msisdn'), amountMinor: amountMinor(p), currency: currency(p) }),
   'sms.send': (p) => ({ to: text(p, 'to'), from: text(p, 'from'), text: text(p, 'text') }),
   'subscription.started': subscriptionEvent,

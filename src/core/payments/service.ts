@@ -39,13 +39,14 @@ export class PaymentService {
     return this.deps.payments.findByReference(service.serviceId, idempotencyKey, this.deps.clock.now());
   }
 
-  async reverse(service: ServiceContext, paymentId: number): Promise<Result<{ paymentId: number }, ReverseError>> {
+  /** Reverses a paid payment whole; a second reversal is answered as the first, marked replayed (one of two racing reversals is). */
+  async reverse(service: ServiceContext, paymentId: number): Promise<Result<{ paymentId: number; replayed: boolean }, ReverseError>> {
     if (!Number.isSafeInteger(paymentId) || paymentId <= 0) return err({ kind: 'not_found', paymentId });
     const outcome = await this.deps.payments.reverse(service.serviceId, paymentId, this.deps.clock.now());
     switch (outcome.kind) {
       case 'reversed':
       case 'already_reversed':
-        return ok({ paymentId });
+        return ok({ paymentId, replayed: outcome.kind === 'already_reversed' });
       case 'not_found':
         return err({ kind: 'not_found', paymentId });
       case 'not_paid':

@@ -31,4 +31,6 @@ export interface ChargePinRepository {
   claimAttempt(pinId: number, maxAttempts: number): Promise<boolean>;
   /** Marks the PIN used by the charge with this transaction id, if nobody did first. */
   use(pinId: number, transactionId: string, at: Date): Promise<boolean>;
+  /** Whether a PIN of the endpoint approved a charge under this transaction id. */
+  hasTransaction(endpointId: number, transactionId: string): Promise<boolean>;
 }

@@ -85,6 +85,11 @@ export class ChargePinService {
     return ok({ pinId: stored.pinId, transactionId });
   }
 
+  /** Whether a PIN of the endpoint approved a charge under this transaction id (its charge may not exist: nothing was billed). */
+  isTransaction(endpointId: number, transactionId: string): Promise<boolean> {
+    return this.deps.pins.hasTransaction(endpointId, transactionId);
+  }
+
   #hash(pin: string, salt: Buffer): string {
     return `hmac$${salt.toString('base64')}$${createHmac('sha256', this.deps.pinKey).update(salt).update(pin).digest('base64')}`;
   }

@@ -4,6 +4,7 @@ import type { ThrottledVerifier } from '../../core/merchants/throttled-verifier.
 import type { PaymentService } from '../../core/payments/service.js';
 import type { ChargePinService } from '../../core/pins/service.js';
 import type { ProductService } from '../../core/products/service.js';
+import type { RefundService } from '../../core/refunds/service.js';
 import type { SubscriberInfoService } from '../../core/subscribers/service.js';
 import type { SubscriptionService } from '../../core/subscriptions/service.js';
 import type { TokenService } from '../../core/tokens/service.js';
@@ -17,6 +18,7 @@ export interface InfomediaDeps {
   readonly products: ProductService;
   readonly pins: ChargePinService;
   readonly payments: PaymentService;
+  readonly refunds: RefundService;
   readonly frameworkErrors: FrameworkErrorRoutes;
   readonly tokens: TokenService;
   readonly activity: ActivityService;

@@ -4,6 +4,7 @@ import { aliasLookUp } from './methods/alias-lookup.js';
 import { decryptMx } from './methods/decrypt-mx.js';
 import { logActivity } from './methods/log-activity.js';
 import { pinGenerateWithNetwork } from './methods/pin-generate-with-network.js';
+import { refundTransaction } from './methods/refund-transaction.js';
 import { requestToken } from './methods/request-token.js';
 import { sendBillWithPin } from './methods/send-bill-with-pin.js';
 import { subscriptionCheck } from './methods/subscription-check.js';
@@ -24,6 +25,7 @@ export function infomediaMethods(deps: InfomediaDeps): AsmxMethod<Partner>[] {
     subscriptionUnsubscribe(deps),
     pinGenerateWithNetwork(deps),
     sendBillWithPin(deps),
+    refundTransaction(deps),
     logActivity(deps),
     subscriptionJoinWithParams(deps),
   ];

@@ -53,4 +53,14 @@ export class SqlChargePinRepository implements ChargePinRepository {
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
+
+  async hasTransaction(endpointId: number, transactionId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('charge_pins')
+      .select('id')
+      .where('transaction_id', '=', transactionId)
+      .where('endpoint_id', '=', endpointId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
 }
