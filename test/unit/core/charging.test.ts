@@ -170,13 +170,13 @@ describe('charging on in-memory ports', () => {
     assert.equal(payments.spend.size, 0);
   });
 
-  it('a reversal of a paid charge answers its id; others name their cause', async () => {
+  it('a reversal of a paid charge answers its id, a second one says it replayed; others name their cause', async () => {
     const { service, carrier } = paymentsWorld();
     assert.ok((await service.charge(SERVICE, chargeOf(MSISDN))).ok);
     carrier.debitScript.push('throw');
     await service.charge(SERVICE, chargeOf(MSISDN));
-    assert.deepEqual(await service.reverse(SERVICE, 1), { ok: true, value: { paymentId: 1 } });
-    assert.deepEqual(await service.reverse(SERVICE, 1), { ok: true, value: { paymentId: 1 } });
+    assert.deepEqual(await service.reverse(SERVICE, 1), { ok: true, value: { paymentId: 1, replayed: false } });
+    assert.deepEqual(await service.reverse(SERVICE, 1), { ok: true, value: { paymentId: 1, replayed: true } });
     assert.deepEqual(await service.reverse(SERVICE, 2), { ok: false, error: { kind: 'not_paid', paymentId: 2, status: 'pending' } });
     assert.deepEqual(await service.reverse(SERVICE, 99), { ok: false, error: { kind: 'not_found', paymentId: 99 } });
     assert.deepEqual(await service.reverse(SERVICE, -1), { ok: false, error: { kind: 'not_found', paymentId: -1 } });
