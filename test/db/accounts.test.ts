@@ -200,6 +200,8 @@ for (const engine of engines()) {
       assert.equal(must(await credentials.verifyPassword('partner310', password, '::ffff:192.0.2.8')).endpointId, endpointId);
       assert.equal(must(await credentials.verifyPassword('partner310', password, '2001:db8:1::5')).endpointId, endpointId);
       assert.deepEqual(await credentials.verifyPassword('partner310', password, '198.51.100.1'), { ok: false, error: { kind: 'source-not-allowed' } });
+      // An unknown identifier from there is refused alike, or the answer would tell which identifiers exist.
+      assert.deepEqual(await credentials.verifyPassword('nobody', password, '198.51.100.1'), { ok: false, error: { kind: 'source-not-allowed' } });
       assert.deepEqual(await credentials.verifyPassword('partner310', 'wrong-password', '192.0.2.77'), { ok: false, error: { kind: 'wrong-secret' } });
       assert.deepEqual(await credentials.verifyPassword('nobody', password, '192.0.2.77'), { ok: false, error: { kind: 'unknown-identifier' } });
       const rotated = must(await credentials.rotate(issued.credentialId)).secrets.password ?? assert.fail();

@@ -79,14 +79,28 @@ for (const engine of engines()) {
       });
     }
 
-    it('a source outside the allow-list is 06 - Unauthorised IP', async () => {
-      await t.app.db.kysely.updateTable('credentials').set({ allowed_cidrs: ['198.51.100.0/24'] }).where('identifier', '=', 'demo2').where('kind', '=', 'password').execute();
-      const mx = await mxFor(SA, PARTNER2);
-      for (const binding of BINDINGS) {
-        const refused = await callMethod(t, binding, 'DecryptMX', { MX: mx, ...PARTNER2 }, '192.0.2.10');
-        assert.deepEqual(refused, decrypted(binding, { Status: 'Error', Description: '06 - Unauthorised IP', MSISDN: null }));
-        const allowed = await callMethod(t, binding, 'DecryptMX', { MX: mx, ...PARTNER2 }, '198.51.100.7');
-        assert.deepEqual(allowed, decrypted(binding, { Status: 'Success', Description: '00 - Everything was ok', MSISDN: '27825551234' }));
+    it('a source outside every allow-list is 06 - Unauthorised IP, whichever username it names; inside another partner\'s list, 01', async () => {
+      const restrict = (username: string, cidrs: string[]) =>
+        t.app.db.kysely.updateTable('credentials').set({ allowed_cidrs: cidrs }).where('identifier', '=', username).where('kind', '=', 'password').execute();
+      await restrict('demo2', ['198.51.100.0/24']);
+      await restrict('demo', ['203.0.113.0/24']);
+      try {
+        const mx = await mxFor(SA, PARTNER2);
+        for (const binding of BINDINGS) {
+          const outside = decrypted(binding, { Status: 'Error', Description: '06 - Unauthorised IP', MSISDN: null });
+          assert.deepEqual(await callMethod(t, binding, 'DecryptMX', { MX: mx, ...PARTNER2 }, '192.0.2.10'), outside);
+          assert.deepEqual(await callMethod(t, binding, 'DecryptMX', { MX: mx, U: 'demo2', P: 'wrong' }, '192.0.2.10'), outside);
+          // An unknown username is answered as a known one: 06 does not tell which usernames exist.
+          assert.deepEqual(await callMethod(t, binding, 'DecryptMX', { MX: mx, U: 'nobody', P: 'demo-password' }, '192.0.2.10'), outside);
+          const refused = decrypted(binding, { Status: 'Error', Description: '01 - Invalid login', MSISDN: null });
+          assert.deepEqual(await callMethod(t, binding, 'DecryptMX', { MX: mx, ...PARTNER2 }, '203.0.113.5'), refused, 'in demo\'s list, demo2 is unknown');
+          assert.deepEqual(await callMethod(t, binding, 'DecryptMX', { MX: mx, U: 'nobody', P: 'demo-password' }, '203.0.113.5'), refused);
+          const allowed = await callMethod(t, binding, 'DecryptMX', { MX: mx, ...PARTNER2 }, '198.51.100.7');
+          assert.deepEqual(allowed, decrypted(binding, { Status: 'Success', Description: '00 - Everything was ok', MSISDN: '27825551234' }));
+        }
+      } finally {
+        await restrict('demo', ['0.0.0.0/0', '::/0']);
+        await restrict('demo2', ['0.0.0.0/0', '::/0']);
       }
     });
 

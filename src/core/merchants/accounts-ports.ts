@@ -51,6 +51,11 @@ export interface AccountsRepository {
   listCredentials(endpointId: number, limit: number): Promise<CredentialSummary[]>;
   /** The live (unrevoked) credential of that kind and identifier; basic ones need their endpoint. */
   findLiveSecret(kind: CredentialKind, identifier: string, endpointId: number | null): Promise<StoredSecret | null>;
+  /**
+   * The distinct source ranges of the live credentials of a kind, at most `limit`; a live
+   * credential without an allow-list adds 0.0.0.0/0 and ::/0 (it may be used from anywhere).
+   */
+  liveAllowedCidrs(kind: CredentialKind, limit: number): Promise<string[]>;
   /** Replaces a live credential's secret; false when it is revoked or unknown. */
   replaceSecret(credentialId: number, secretHash: string, at: Date): Promise<boolean>;
   /** false when it was already revoked or is unknown. */

@@ -11,6 +11,8 @@ const MAX_IDENTIFIER_CHARS = 100;
 const MIN_GIVEN_SECRET_CHARS = 8;
 const MAX_SECRET_CHARS = 200;
 const API_KEY_ID_CHARS = 16;
+/** The distinct source ranges of one credential kind read to judge a refusal (decision 35); more are not told apart. */
+const MAX_ALLOWED_RANGES = 10_000;
 const CLIENT_ID_CHARS = 16;
 /** sk_<16 base32>_<43 base64url>: the id part finds the row, the rest is compared. */
 const API_KEY = /^sk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
@@ -38,9 +40,13 @@ export interface IssueRequest {
 /** Why a presented credential was refused; each facade words these in its own errors. */
 export type CredentialFailure =
   | { readonly kind: 'malformed' }
-  /** No live credential has the identifier (unknown, or revoked). */
+  /**
+   * No live credential has the identifier (unknown, or revoked), or the one that has it
+   * may not be used from this source while another credential of the kind may.
+   */
   | { readonly kind: 'unknown-identifier' }
   | { readonly kind: 'wrong-secret' }
+  /** No live credential of the kind may be used from this source: said whatever the identifier, so it tells nothing about it. */
   | { readonly kind: 'source-not-allowed' };
 
 type Verified = Result<Endpoint, CredentialFailure>;
@@ -140,18 +146,34 @@ export class CredentialService {
     const verify = this.deps.verifySecret ?? verifyStoredSecret;
     const dummy = kind === 'api-key' ? UNKNOWN_API_KEY_HASH : UNKNOWN_IDENTIFIER_HASH;
     const stored = await this.deps.repository.findLiveSecret(kind, identifier, endpointId);
-    if (!stored) {
+    // The source is judged before the secret, so a source outside the list learns nothing
+    // about the secret; but hashed all the same, or a quick refusal would tell it that the
+    // identifier exists.
+    if (!stored || !sourceAllowed(stored, source)) {
       await verify(secret, dummy);
-      return err({ kind: 'unknown-identifier' });
+      return err(await this.#unknownOrUnlisted(kind, source));
     }
-    // Judged before the secret, so a source outside the list learns nothing about the secret;
-    // but hashed all the same, or a quick refusal would tell it that the identifier exists.
-    if (!sourceAllowed(stored, source)) {
-      await verify(secret, dummy);
-      return err({ kind: 'source-not-allowed' });
+    if (!(await verify(secret, stored.secretHash))) {
+      // Looked up on this path too, so that it takes as long as the other refusals.
+      await this.#unknownOrUnlisted(kind, source);
+      return err({ kind: 'wrong-secret' });
     }
-    if (!(await verify(secret, stored.secretHash))) return err({ kind: 'wrong-secret' });
     return ok(stored.endpoint);
+  }
+
+  /**
+   * An unknown identifier and a known one used from outside its allow-list are refused
+   * alike, by the source alone, or the refusal would tell a guesser which identifiers exist:
+   * 'source-not-allowed' when no live credential of the kind may be used from the source,
+   * 'unknown-identifier' when one may (or when none is live, or there are too many ranges to tell).
+   */
+  async #unknownOrUnlisted(kind: CredentialKind, source: string | null): Promise<CredentialFailure> {
+    if (source === null) return { kind: 'unknown-identifier' };
+    const ranges = await this.deps.repository.liveAllowedCidrs(kind, MAX_ALLOWED_RANGES);
+    // With no live credential of the kind there is no identifier to tell of.
+    if (ranges.length === 0 || ranges.length >= MAX_ALLOWED_RANGES) return { kind: 'unknown-identifier' };
+    const cidrs = ranges.map(parseCidr).filter((cidr): cidr is Cidr => cidr !== null);
+    return cidrsContain(cidrs, source) ? { kind: 'unknown-identifier' } : { kind: 'source-not-allowed' };
   }
 }
 

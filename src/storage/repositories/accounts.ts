@@ -140,6 +140,17 @@ export class SqlAccountsRepository implements AccountsRepository {
     return { credentialId: Number(row.credential_id), secretHash: row.secret_hash, allowedCidrs: row.allowed_cidrs, endpoint: endpointOf(row, []) };
   }
 
+  async liveAllowedCidrs(kind: CredentialKind, limit: number): Promise<string[]> {
+    const rows = await sql<{ cidr: string }>`
+      SELECT DISTINCT cidr
+        FROM credentials c
+             CROSS JOIN LATERAL unnest(CASE WHEN cardinality(c.allowed_cidrs) = 0 THEN ARRAY['0.0.0.0/0', '::/0'] ELSE c.allowed_cidrs END) AS cidr
+       WHERE c.kind = ${kind} AND c.revoked_at IS NULL
+       ORDER BY cidr
+       LIMIT ${limit}`.execute(this.db);
+    return rows.rows.map((row) => row.cidr);
+  }
+
   async replaceSecret(credentialId: number, secretHash: string, at: Date): Promise<boolean> {
     const result = await this.db
       .updateTable('credentials')

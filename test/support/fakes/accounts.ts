@@ -57,6 +57,11 @@ export class InMemoryAccounts implements AccountsRepository {
     const endpoint = row && this.endpoints.get(row.endpointId);
     return row && endpoint ? { credentialId: row.credentialId, endpoint, secretHash: row.secretHash, allowedCidrs: row.allowedCidrs } : null;
   }
+  async liveAllowedCidrs(kind: CredentialKind, limit: number): Promise<string[]> {
+    const live = this.credentials.filter((r) => r.revokedAt === null && r.kind === kind);
+    const cidrs = new Set(live.flatMap((r) => (r.allowedCidrs.length === 0 ? ['0.0.0.0/0', '::/0'] : r.allowedCidrs)));
+    return [...cidrs].sort().slice(0, limit);
+  }
   async replaceSecret(credentialId: number, secretHash: string, at: Date): Promise<boolean> {
     const index = this.credentials.findIndex((r) => r.credentialId === credentialId && r.revokedAt === null);
     const row = this.credentials[index];

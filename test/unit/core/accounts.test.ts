@@ -109,7 +109,8 @@ describe('accounts on fakes', () => {
       return [...hashed];
     };
     assert.deepEqual(await attempt(counted.verifyPassword('partner310', password, '198.51.100.1'), { ok: false, error: { kind: 'source-not-allowed' } }), ['scrypt']);
-    assert.deepEqual(await attempt(counted.verifyPassword('nobody', password, '198.51.100.1'), { ok: false, error: { kind: 'unknown-identifier' } }), ['scrypt']);
+    assert.deepEqual(await attempt(counted.verifyPassword('nobody', password, '198.51.100.1'), { ok: false, error: { kind: 'source-not-allowed' } }), ['scrypt']);
+    assert.deepEqual(await attempt(counted.verifyPassword('nobody', password, '192.0.2.1'), { ok: false, error: { kind: 'unknown-identifier' } }), ['scrypt']);
     assert.deepEqual(await attempt(counted.verifyPassword('partner310', 'wrong-password', '192.0.2.1'), { ok: false, error: { kind: 'wrong-secret' } }), ['scrypt']);
 
     // API keys are stored as SHA-256: a made-up key id must not cost an scrypt either.
@@ -120,5 +121,24 @@ describe('accounts on fakes', () => {
     assert.deepEqual(await attempt(counted.verifyApiKey(madeUp, '10.0.0.1'), { ok: false, error: { kind: 'unknown-identifier' } }), ['sha256']);
     assert.deepEqual(await attempt(counted.verifyApiKey(`${apiKey.slice(0, -1)}${apiKey.endsWith('x') ? 'y' : 'x'}`, '10.0.0.1'), { ok: false, error: { kind: 'wrong-secret' } }), ['sha256']);
     assert.equal((await counted.verifyApiKey(apiKey, '10.0.0.1')).ok, true);
+  });
+
+  it('a known identifier outside its allow-list is refused as an unknown one is: by the source alone', async () => {
+    const first = await endpoint('infomedia-payments', { 'partner-id': '320', paid: '00000000-0000-4000-8000-000000000320' });
+    const second = await endpoint('infomedia-payments', { 'partner-id': '321', paid: '00000000-0000-4000-8000-000000000321' });
+    const issued = await credentials.issue({ endpointId: first, kind: 'password', identifier: 'partner320', allowedCidrs: ['192.0.2.0/24'] });
+    const password = (issued.ok && issued.value.secrets.password) || assert.fail();
+    assert.equal((await credentials.issue({ endpointId: second, kind: 'password', identifier: 'partner321', allowedCidrs: ['198.51.100.0/24'] })).ok, true);
+    // Outside every allow-list: the source is told so, whichever identifier it names.
+    const outside = { ok: false, error: { kind: 'source-not-allowed' } };
+    assert.deepEqual(await credentials.verifyPassword('partner320', password, '203.0.113.9'), outside);
+    assert.deepEqual(await credentials.verifyPassword('partner320', 'wrong-password', '203.0.113.9'), outside);
+    assert.deepEqual(await credentials.verifyPassword('nobody', password, '203.0.113.9'), outside);
+    // Inside another partner's list: partner320 there looks like no partner at all.
+    const unknown = { ok: false, error: { kind: 'unknown-identifier' } };
+    assert.deepEqual(await credentials.verifyPassword('partner320', password, '198.51.100.7'), unknown);
+    assert.deepEqual(await credentials.verifyPassword('nobody', password, '198.51.100.7'), unknown);
+    assert.deepEqual(await credentials.verifyPassword('partner320', 'wrong-password', '192.0.2.7'), { ok: false, error: { kind: 'wrong-secret' } });
+    assert.equal((await credentials.verifyPassword('partner320', password, '192.0.2.7')).ok, true);
   });
 });
