@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import soapClient from 'soap';
 import { TokenService } from '../../src/core/tokens/service.js';
 import type { Msisdn } from '../../src/kernel/msisdn.js';
 import { SqlTokenRepository } from '../../src/storage/repositories/purchase-tokens.js';
@@ -191,6 +192,28 @@ for (const engine of engines()) {
       assert.deepEqual(await json('RequestToken', { Parameters: [], TokenTypeId: 1, ...wrong }), refusedToken('json', '01 - Invalid Login'));
       const count = await t.app.db.kysely.selectFrom('purchase_tokens').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(count.n), 2, 'only the two tokens issued above');
+    });
+
+    it('a client generated from the served WSDL (npm soap) calls RequestToken, LogActivity and the subscription methods, arrays included', async () => {
+      const baseUrl = await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+      // The client's methods are generated from the WSDL at run time: no static type to give it.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const client: any = await soapClient.createClientAsync(`${baseUrl}${IM_BASE}?wsdl`);
+      const pairs = (list: readonly Pair[]) => ({ DataKeyValuePair: list.map(([Key, Value]) => ({ Key, Value })) });
+      const [token] = await client.RequestTokenAsync({ Parameters: pairs(tokenPairs), TokenTypeId: 1, ...PARTNER });
+      assert.match(token.RequestTokenResult.Token, /^[A-Za-z0-9_-]{32}$/);
+      assert.equal(token.RequestTokenResult.ErrorMessage, '', 'an empty ErrorMessage');
+      assert.ok((await tokens().consume(token.RequestTokenResult.Token, 1001)).ok);
+      const [logged] = await client.LogActivityAsync({ ProductID: 1002, MX: '27825550001', MCC: 655, MNC: 1, EngagementTypeID: 8, Data: pairs([['VisitDuration', '30']]), ...PARTNER });
+      assert.deepEqual(logged, { LogActivityResult: { Status: 'Success', Description: '00 - Everything was OK', EngagementID: logged.LogActivityResult.EngagementID } });
+      assert.match(String(logged.LogActivityResult.EngagementID), /^[0-9]+$/);
+      const [pinned] = await client.PINGenerateWithNetworkAsync({ MX: '27825550009', MCC: '655', MNC: '01', SID: 1002, ...PARTNER });
+      const [joined] = await client.SubscriptionJoinWithParamsAsync({ SID: 1002, MX: '27825550009', MCC: '655', MNC: '01', Params: pairs([['PIN', pinned.PINGenerateWithNetworkResult.PINID]]), ...PARTNER });
+      assert.deepEqual(joined.SubscriptionJoinWithParamsResult.User, { Subscribed: 'true', Suspended: 'false' });
+      const [checked] = await client.SubscriptionCheckAsync({ SID: 1002, MX: '27825550009', MNC: 1, MCC: 655, ...PARTNER });
+      assert.equal(checked.SubscriptionCheckResult.Description, '00 - User is subscribed');
+      const [unsubscribed] = await client.SubscriptionUnsubscribeAsync({ SID: 1002, MX: '27825550009', MNC: 1, MCC: 655, ...PARTNER });
+      assert.equal(unsubscribed.SubscriptionUnsubscribeResult.Description, '00 - User has been unsubscribed');
     });
 
     it('RequestToken is not served over GET or POST form (404)', async () => {
