@@ -1,3 +1,4 @@
+import { assert } from '../../kernel/assert.js';
 import type { Clock } from '../../kernel/clock.js';
 import { err, ok, type Result } from '../../kernel/result.js';
 import type { ProductRepository } from '../products/ports.js';
@@ -16,6 +17,8 @@ import {
 } from './types.js';
 
 const OPERATOR = /^[0-9]{3}-[0-9]{2,3}$/;
+/** A cancel retried after its subscription changed state under it; more in a row is a bug (each change is a real transition). */
+const MAX_CANCEL_ATTEMPTS = 5;
 type RecurringPlan = PricePlan & { readonly billing: { readonly kind: 'recurring' } };
 
 /**
@@ -84,7 +87,8 @@ export class SubscriptionService {
    * Cancels the subscriber's live subscription to the product. Of concurrent cancels one
    * cancels (and queues the event); the others, like any later one, find it not subscribed.
    */
-  async cancel(request: { merchantId: number; productId: number; msisdn: string; reason: CancelReason }): Promise<Result<Subscription, SubscriptionError>> {
+  async cancel(request: { merchantId: number; productId: number; msisdn: string; reason: CancelReason }, attempt = 1): Promise<Result<Subscription, SubscriptionError>> {
+    assert(attempt <= MAX_CANCEL_ATTEMPTS, `a cancel lost ${MAX_CANCEL_ATTEMPTS} races in a row`);
     const current = await this.repository.findLive(request.merchantId, request.productId, request.msisdn);
     if (!current) return err({ kind: 'not-subscribed', productId: request.productId });
     assertTransition(current.state, 'cancelled');
@@ -92,7 +96,7 @@ export class SubscriptionService {
     if (cancelled) return ok(cancelled);
     const now = await this.repository.findById(request.merchantId, current.subscriptionId);
     // Moved on meanwhile: still live (say, activated) is cancelled from its new state; cancelled is someone else's cancel.
-    if (now && isLive(now.state)) return this.cancel(request);
+    if (now && isLive(now.state)) return this.cancel(request, attempt + 1);
     return err({ kind: 'not-subscribed', productId: request.productId });
   }
 

@@ -47,8 +47,8 @@ type JoinParams = { Params?: { Key?: string; Value?: string | number }[] | undef
  * free trial starts the trial and bills nothing now; otherwise the first period is billed
  * at the product's own price through the core charge path, the PIN's transaction id as
  * its idempotency key, and the subscription is active once paid, ended (non-payment) if
- * refused, and left pending while the operator has not answered. A subscriber already
- * subscribed is answered so, and the PIN is not used.
+ * refused, and left pending while the operator has not answered. A subscriber who already
+ * holds a live subscription to the product is answered with it, and the PIN is not used.
  */
 export function subscriptionJoinWithParams(deps: InfomediaDeps): AsmxMethod<Partner> {
   const operation = defineOperation({
@@ -60,8 +60,9 @@ export function subscriptionJoinWithParams(deps: InfomediaDeps): AsmxMethod<Part
       const plan = call.product.plans.find((p) => p.billing.kind === 'recurring');
       if (!plan) throw fail(CODE.InvalidSid);
       const answer = (subscription: Subscription | null, txid: string | null, outcome: ConfOutcome | null) => joinAnswer(deps, partner, call, subscription, txid, outcome);
+      // Any live subscription is answered as it stands (one whose first bill awaits the operator too): never a second bill.
       const held = await deps.subscriptions.findLive(partner.endpoint.merchantId, call.product.productId, call.msisdn);
-      if (held && isSubscribed(held.state)) return answer(held, null, null);
+      if (held) return answer(held, null, null);
       const { pin, reference } = joinParams(input);
       const redeemed = await deps.pins.redeem({ endpointId: partner.endpoint.endpointId, msisdn: call.msisdn, productId: call.product.productId }, pin);
       if (!redeemed.ok) throw fail(redeemed.error.kind === 'wrong_pin' ? CODE.WrongPin : redeemed.error.kind === 'used' ? CODE.FlowCompleted : CODE.PinExpired);
@@ -75,8 +76,9 @@ export function subscriptionJoinWithParams(deps: InfomediaDeps): AsmxMethod<Part
         reference,
       });
       if (!joined.ok) throw fail(CODE.InvalidSid);
-      const { subscription } = joined.value;
-      if (subscription.state !== 'pending') return answer(subscription, null, null);
+      const { subscription, created } = joined.value;
+      // Not created: a concurrent join (with another PIN) made it, and bills it.
+      if (!created || subscription.state !== 'pending') return answer(subscription, null, null);
       return billFirstPeriod(deps, partner, call, subscription, redeemed.value.transactionId, answer);
     },
   });
