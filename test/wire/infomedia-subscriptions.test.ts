@@ -93,6 +93,13 @@ for (const engine of engines()) {
           assert.deepEqual(await callMethod(t, binding, 'SubscriptionCheck', params), subsCheck(binding, error(check)), JSON.stringify(params));
           assert.deepEqual(await callMethod(t, binding, 'SubscriptionUnsubscribe', params), subsUnsub(binding, error(unsubscribe)), JSON.stringify(params));
         }
+        // Malformed input: a NUL, an over-long value, each refused by the code of its parameter.
+        if (binding !== 'soap') {
+          assert.deepEqual(await callMethod(t, binding, 'SubscriptionCheck', { ...ok, MX: '2782555\u00000001' }), subsCheck(binding, error('00 - Invalid MX')), 'NUL in MX');
+        }
+        assert.deepEqual(await callMethod(t, binding, 'SubscriptionCheck', { ...ok, SID: '1'.repeat(21) }), subsCheck(binding, error('15 - Invalid SID')), 'over-long SID');
+        assert.deepEqual(await callMethod(t, binding, 'SubscriptionUnsubscribe', { ...ok, MX: '2'.repeat(201) }), subsUnsub(binding, error('00 - Invalid MX')), 'over-long MX');
+        assert.deepEqual(await callMethod(t, binding, 'SubscriptionUnsubscribe', { ...ok, MCC: '6'.repeat(9) }), subsUnsub(binding, error('08 - Invalid MCC')), 'over-long MCC');
         const { SID: _sid, ...noSid } = ok;
         assert.deepEqual(await callMethod(t, binding, 'SubscriptionCheck', noSid), subsCheck(binding, error('15 - Invalid SID')), 'no SID');
         const foreign = await callMethod(t, binding, 'SubscriptionCheck', { ...ok, SID: '2001', ...PARTNER2 });
