@@ -42,15 +42,19 @@ DECLARE
   v_more_refused INTEGER[];
   v_more_reasons TEXT[];
   v_missing BOOLEAN;            -- an account a paid item names does not exist yet
+  v_items reserve_charge_item[];  -- the items, read from the JSON once
 BEGIN
   IF v_count > 64 THEN
     RAISE EXCEPTION 'reserve_charges: at most 64 items, got %', v_count;
   END IF;
+  -- The JSON is read once: each statement below reads the array (a type input per field
+  -- costs about 3 times what reading a row of the array does).
+  v_items := ARRAY(SELECT x FROM reserve_charge_items(p_items) AS x);
   -- Lookups by key are LATERAL … LIMIT 1 (or an upsert): a nested loop over the unique index
   -- whatever the statistics say. A plan cached while a table was small would otherwise scan
   -- it whole on every batch.
 
-  WITH x AS (SELECT * FROM reserve_charge_items(p_items))
+  WITH x AS (SELECT * FROM unnest(v_items))
   SELECT (SELECT count(DISTINCT (x.service_id, x.client_reference)) FROM x) < v_count
          OR EXISTS (SELECT 1 FROM x WHERE NOT x.test_subscriber
                       AND ((x.month_limit >= 0 AND x.amount_minor > x.month_limit)
@@ -69,12 +73,11 @@ BEGIN
   END IF;
   IF v_missing THEN
     PERFORM open_payment_accounts(array_agg(k.code), array_agg(k.currency), max(k.reserved_at))
-       FROM (SELECT x.debit_account AS code, x.currency, x.reserved_at FROM reserve_charge_items(p_items) AS x WHERE x.status = 'paid'
-             UNION SELECT x.credit_account, x.currency, x.reserved_at FROM reserve_charge_items(p_items) AS x WHERE x.status = 'paid') AS k;
+       FROM (SELECT x.debit_account AS code, x.currency, x.reserved_at FROM unnest(v_items) AS x WHERE x.status = 'paid'
+             UNION SELECT x.credit_account, x.currency, x.reserved_at FROM unnest(v_items) AS x WHERE x.status = 'paid') AS k;
   END IF;
 
-  -- Each statement reads the items once (MATERIALIZED): JSON to rows costs a type input per field.
-  WITH x AS MATERIALIZED (SELECT * FROM reserve_charge_items(p_items)),
+  WITH x AS (SELECT * FROM unnest(v_items)),
   inserted AS (
     INSERT INTO payments (service_id, merchant_id, client_reference, details_hash, msisdn, operator,
                           amount_minor, currency, service_code, status, test_subscriber,
@@ -94,7 +97,7 @@ BEGIN
 
   -- A retry of a failed payment takes the row over for a new attempt: reserve_charge's work.
   IF cardinality(v_new) < v_count AND EXISTS (
-       SELECT 1 FROM reserve_charge_items(p_items) AS x,
+       SELECT 1 FROM unnest(v_items) AS x,
          LATERAL (SELECT 1 FROM payments AS p WHERE p.service_id = x.service_id AND p.client_reference = x.client_reference
                      AND p.status = 'failed' LIMIT 1) AS failed
         WHERE x.i <> ALL (v_new)) THEN
@@ -102,7 +105,7 @@ BEGIN
   END IF;
 
   IF cardinality(v_spenders) > 0 THEN
-    WITH plan AS (SELECT * FROM reserve_charges_spend(p_items, v_spenders, true)),
+    WITH plan AS (SELECT * FROM reserve_charges_spend(v_items, v_spenders, true)),
     inserted AS (
       INSERT INTO subscriber_spend AS s (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
       SELECT DISTINCT ON (p.msisdn, p.currency) p.msisdn, p.currency, p.month_period, p.month_spent_minor,
@@ -121,7 +124,7 @@ BEGIN
 
   IF NOT v_unusual AND cardinality(v_new_rows) < cardinality(v_spenders) THEN
     WITH plan AS (
-      SELECT * FROM reserve_charges_spend(p_items, ARRAY(SELECT unnest(v_spenders) EXCEPT SELECT unnest(v_new_rows)), false)),
+      SELECT * FROM reserve_charges_spend(v_items, ARRAY(SELECT unnest(v_spenders) EXCEPT SELECT unnest(v_new_rows)), false)),
     -- The rows exist and are locked: the upsert only ever updates, through the unique index.
     updated AS (
       INSERT INTO subscriber_spend AS s (msisdn, currency, month_period, month_spent_minor, year_period, year_spent_minor)
@@ -156,7 +159,7 @@ BEGIN
   -- another currency leaves a NULL account id, which NOT NULL refuses: the batch fails and
   -- its items go one by one (post_payment_transfer), nothing half-written.
   RETURN QUERY
-  WITH x AS MATERIALIZED (SELECT * FROM reserve_charge_items(p_items)),
+  WITH x AS (SELECT * FROM unnest(v_items)),
   codes AS (
     SELECT x.debit_account AS code, x.currency FROM x WHERE x.status = 'paid'
     UNION SELECT x.credit_account, x.currency FROM x WHERE x.status = 'paid'),

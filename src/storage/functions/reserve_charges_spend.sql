@@ -15,9 +15,10 @@
 -- and limits per subscriber and currency in a batch.
 -- p_rows_are_new: answer as if no spend row existed (E = 0), for the rows the caller is
 -- about to insert; otherwise from the rows in subscriber_spend, which the caller has locked.
+-- p_items: the batch's items, read once from its JSON by reserve_charges.
 -- Each row carries its group's new spend row (month and year period and spent) and the
 -- accepted sum: a group with nothing accepted leaves its row as it is.
-CREATE OR REPLACE FUNCTION reserve_charges_spend(p_items JSONB, p_spenders INTEGER[], p_rows_are_new BOOLEAN)
+CREATE OR REPLACE FUNCTION reserve_charges_spend(p_items reserve_charge_item[], p_spenders INTEGER[], p_rows_are_new BOOLEAN)
 RETURNS TABLE (i INTEGER, msisdn TEXT, currency TEXT, refusal TEXT, unusual BOOLEAN, accepted_minor BIGINT,
                month_period TEXT, month_spent_minor BIGINT, year_period TEXT, year_spent_minor BIGINT)
 LANGUAGE sql STABLE AS $$
@@ -26,7 +27,7 @@ LANGUAGE sql STABLE AS $$
            x.year_period AS py, x.year_limit AS ly,
            sum(x.amount_minor) OVER (w ROWS UNBOUNDED PRECEDING) AS r,
            min(x.amount_minor) OVER (w ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest_min
-      FROM reserve_charge_items(p_items) AS x
+      FROM unnest(p_items) AS x
      WHERE x.i = ANY (p_spenders)
     WINDOW w AS (PARTITION BY x.msisdn, x.currency ORDER BY x.client_reference, x.i)
   ), e AS (
