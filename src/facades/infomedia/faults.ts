@@ -111,7 +111,14 @@ export const infomediaFaults: FaultPolicy<InfomediaFault> = (error, _request, lo
 };
 
 function bindingFault(problem: BindingProblem): InfomediaFault {
-  if (problem.kind === 'invalid_input') return parameterFault(parameterOf(problem));
+  if (problem.kind === 'invalid_input') {
+    const parameter = parameterOf(problem);
+    // The request as a whole (a JSON array or string, too many parameters): no parameter is
+    // named, so no documented code fits; it is answered as a body that cannot be read, never
+    // as a bill (10) on a method that bills nothing.
+    if (parameter === '') return { httpStatus: 400, code: null, detail: 'Invalid request: the body is not one set of parameters' };
+    return parameterFault(parameter);
+  }
   if (problem.kind === 'unknown_operation' || problem.kind === 'no_route') return { httpStatus: 404, code: null, detail: 'No such method' };
   if (SOAP_ONLY.has(problem.kind)) return { httpStatus: SOAP_FAULT_STATUS, code: null, detail: soapProblemText(problem) };
   return { httpStatus: 400, code: null, detail: 'Invalid request' };
