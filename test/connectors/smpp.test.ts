@@ -80,6 +80,21 @@ describe('SMPP 3.4 connector against a test SMSC', () => {
     assert.equal(w.store.receipts.size, 60);
   });
 
+  it('a receipt the store cannot take is answered with a temporary error; the SMSC sends it again and it is stored', async () => {
+    const w = await world({ receipts: true });
+    stops.push(w.stop);
+    w.store.failRecordReceipts = 1;
+    await w.messaging.queue({ merchantId: 1, submissionKey: 'r', recipients: [recipient(1)], from: 'OpenDCB', text: 'hello' });
+    await w.messaging.dispatchDue();
+    for (let i = 0; i < 100 && w.smsc.deliverResponses.length < 1; i += 1) await sleep(10);
+    assert.deepEqual(w.smsc.deliverResponses, [0x64]);
+    assert.deepEqual(w.store.rows.map((r) => r.state), ['submitted']);
+    w.smsc.resendUnanswered();
+    for (let i = 0; i < 100 && w.smsc.deliverResponses.length < 2; i += 1) await sleep(10);
+    assert.deepEqual(w.smsc.deliverResponses, [0x64, 0]);
+    assert.deepEqual(w.store.rows.map((r) => r.state), ['delivered']);
+  });
+
   it('binds at start, so MO arrives without a send; each MO is answered once handled', async () => {
     const w = await world({});
     stops.push(w.stop);

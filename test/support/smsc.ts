@@ -46,6 +46,7 @@ export class TestSmsc {
   #bound: Session | undefined;
   readonly #outbox: Record<string, unknown>[] = [];
   readonly #throttled = new Set<number>();
+  readonly #refused: Record<string, unknown>[] = [];
 
   constructor(private readonly behaviour: SmscBehaviour = {}) {}
 
@@ -64,6 +65,11 @@ export class TestSmsc {
   /** A subscriber's MO message, sent on the bound session (or once one is bound). */
   sendMo(from: string, to: string, text: string): void {
     this.#queue({ source_addr: from, source_addr_ton: 1, destination_addr: to, esm_class: 0, short_message: text });
+  }
+
+  /** Sends again the deliver_sm the ESME answered with an error. */
+  resendUnanswered(): void {
+    for (const fields of this.#refused.splice(0)) this.#queue(fields);
   }
 
   #session(session: Session): void {
@@ -100,7 +106,10 @@ export class TestSmsc {
     });
     session.on('deliver_sm_resp', (pdu: PDU) => {
       this.deliverResponses.push(pdu.command_status);
+      const fields = inFlight.get(pdu.sequence_number);
       inFlight.delete(pdu.sequence_number);
+      // Refused for now: kept, and sent again when resendUnanswered() says (an SMSC's retry timer).
+      if (fields && pdu.command_status !== smpp.ESME_ROK) this.#refused.push(fields);
     });
     session.on('enquire_link', (pdu: PDU) => {
       this.enquireLinks += 1;

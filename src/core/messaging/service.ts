@@ -92,6 +92,8 @@ export class MessagingService implements SmsGateway {
   readonly #observer: MessagingObserver;
   readonly #unrecorded: SubmittedMessage[] = [];
   readonly #moListeners: MobileOriginatedListener[] = [];
+  /** A receipt overtook the record of its submission: applied right after the next record, not only by the dispatcher. */
+  #receiptsWaiting = false;
   /** Receipts that arrive together are recorded in one statement. */
   readonly #receipts: Batcher<DeliveryReceipt, ReceiptOutcome>;
 
@@ -252,6 +254,10 @@ export class MessagingService implements SmsGateway {
     try {
       const moved = await this.deps.store.markSubmitted(batch, this.deps.clock.now());
       this.#observer.submitted(moved.length);
+      if (this.#receiptsWaiting) {
+        this.#receiptsWaiting = false;
+        await this.deps.store.applyPendingReceipts(DISPATCH_BATCH);
+      }
     } catch (error) {
       this.#unrecorded.unshift(...batch);
       throw error;
@@ -261,6 +267,7 @@ export class MessagingService implements SmsGateway {
   async #receipt(receipt: DeliveryReceipt): Promise<void> {
     // Answered (to the SMSC) only once stored: a receipt lost by a crash is sent again.
     const outcome = await this.#receipts.submit(receipt);
+    if (outcome === 'unmatched') this.#receiptsWaiting = true;
     this.#observer.receipt(outcome === 'applied' ? receipt.status : outcome);
     if (outcome === 'applied' && receipt.status !== 'delivered') this.#observer.failed(receipt.reason ?? receipt.status);
   }

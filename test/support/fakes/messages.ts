@@ -22,6 +22,8 @@ export class FakeMessageStore implements MessageStore {
   readonly campaigns = new Map<string, number>();
   /** Set to make the next markSubmitted calls throw (a store that is down). */
   failMarkSubmitted = 0;
+  /** Set to make the next recordReceipts calls throw. */
+  failRecordReceipts = 0;
 
   async enqueue(messages: readonly NewMessage[]): Promise<{ ids: number[] } | 'duplicate'> {
     const taken = (m: NewMessage) =>
@@ -123,6 +125,10 @@ export class FakeMessageStore implements MessageStore {
   }
 
   async recordReceipts(connector: string, receipts: readonly DeliveryReceipt[]): Promise<ReceiptOutcome[]> {
+    if (this.failRecordReceipts > 0) {
+      this.failRecordReceipts -= 1;
+      throw new Error('the store is down');
+    }
     return receipts.map((receipt) => {
       const key = `${connector}/${receipt.connectorMessageId}`;
       if (this.receipts.has(key)) return 'duplicate';
