@@ -177,7 +177,8 @@ export class SmppConnector implements SmsConnector {
     };
     if (this.#settings.longMessages === 'payload') {
       const payload = encodeText(message.text, message.encoding);
-      if (payload.length > 254 || message.encoding === 'ucs2' ? payload.length > 140 : payload.length > 160) {
+      // Beyond one SMS (160 septets, 140 octets of UCS-2) the text travels in the TLV.
+      if (payload.length > (message.encoding === 'ucs2' ? 140 : 160)) {
         return [{ ...common, registered_delivery: REGISTERED_DELIVERY_FINAL, message_payload: payload }];
       }
       return [{ ...common, registered_delivery: REGISTERED_DELIVERY_FINAL, short_message: payload }];
