@@ -31,7 +31,13 @@ export async function startServerProcess(env: Record<string, string>, command: k
   });
   let output = '';
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), START_TIMEOUT_MS);
+    // A server that did not start in time is killed, and the test fails only once it is gone:
+    // left running, it kept the data directory the test then removed, and the suite hung on it.
+    const timer = setTimeout(() => {
+      child.removeAllListeners('exit');
+      child.once('exit', () => reject(new Error(`server did not start in ${START_TIMEOUT_MS} ms:\n${output}`)));
+      child.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = READY[command].exec(output);
