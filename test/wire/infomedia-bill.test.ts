@@ -240,6 +240,46 @@ for (const engine of engines()) {
       );
     });
 
+    it('PINGenerateWithParams: the params word the SMS (keys in any case), the PIN bills the product', async () => {
+      const msisdn = ZA('47');
+      const response = await t.app.http.inject({
+        method: 'POST',
+        url: '/v/1/6/default.asmx/PINGenerateWithParams',
+        headers: { 'content-type': 'application/json' },
+        payload: {
+          ProductID: '1002',
+          MX: msisdn,
+          MCC: '655',
+          MNC: '01',
+          U: 'demo',
+          P: 'demo-password',
+          Params: [
+            { Key: 'Amount', Value: 5 },
+            { Key: 'frequency', Value: 'week' },
+            { Key: 'language', Value: 'en' },
+            { Key: 'DESCRIPTION', Value: 'Demo club' },
+          ],
+        },
+      });
+      const d = (response.json() as { d: Record<string, string> }).d;
+      assert.deepEqual(d, { __type: 'MobilePaymentsLibrary.PINGenerateWithParams', Status: 'Success', Description: '00 - Everything was OK', PINID: d.PINID });
+      while ((await t.app.outbox.deliverDue()) > 0) {}
+      const inbox = await t.app.http.inject({ method: 'GET', url: `/sandbox/handsets/${encodeURIComponent(`+${msisdn}`)}/messages` });
+      assert.deepEqual(
+        (inbox.json() as { text: string }[]).map((m) => m.text),
+        [`Your PIN for Demo club (5 per week) is ${d.PINID}. It is valid for 10 minutes. Do not share it.`],
+      );
+      const billed = await bill('json', msisdn, d.PINID as string, { BPID: '1002', Amount: '5.00' });
+      assert.equal(JSON.parse(billed.body).d.Conf.Description, '00 - Payment has been made', billed.body);
+      const plain = await callMethod(t, 'soap', 'PINGenerateWithParams', { ProductID: '1001', MX: msisdn, MCC: '655', MNC: '01', ...PARTNER });
+      assert.match(memberOf('soap', plain, 'PINID') ?? '', /^[0-9]{4}$/, 'no Params at all: the product words the SMS');
+      const foreign = await callMethod(t, 'get', 'PINGenerateWithParams', { ProductID: '2001', MX: msisdn, MCC: '655', MNC: '01', ...PARTNER });
+      assert.deepEqual(
+        foreign,
+        expected('get', 'PINGenerateWithParams', 'PINGenerateWithParamsResult', 'MobilePaymentsLibrary.PINGenerateWithParams', { Status: 'Error', Description: '02 - Unuathorised', PINID: null }),
+      );
+    });
+
     it('the ledger is consistent after all of it', async () => {
       await assertLedgerConsistent(t.app);
     });

@@ -104,6 +104,28 @@ for (const engine of engines()) {
       }
     });
 
+    it('hostile input per binding: a NUL, an over-long value, a parameter given twice, are each the parameter’s code or the request’s refusal', async () => {
+      const invalidMx = (binding: Binding) => decrypted(binding, { Status: 'Error', Description: '00 - Invalid MX', MSISDN: null });
+      for (const binding of ['get', 'post', 'json'] as const) {
+        assert.deepEqual(await callMethod(t, binding, 'DecryptMX', { MX: 'ab\u0000cd', ...PARTNER }), invalidMx(binding), `${binding}: NUL`);
+        assert.deepEqual(await callMethod(t, binding, 'DecryptMX', { MX: 'a'.repeat(10_000), ...PARTNER }), invalidMx(binding), `${binding}: over-long`);
+      }
+      const twice = await t.app.http.inject({ method: 'GET', url: `${IM_BASE}/DecryptMX?MX=a&mx=b&U=demo&P=demo-password` });
+      assert.deepEqual({ status: twice.statusCode, type: String(twice.headers['content-type']), body: twice.body }, invalidMx('get'), 'MX and mx: given twice');
+      // XML has no NUL, not even as a character reference: the envelope cannot be read.
+      const soap = await t.app.http.inject({
+        method: 'POST',
+        url: IM_BASE,
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        payload: '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><DecryptMX xmlns="http://localhost/InAppbillingAPI/InAppBilling"><MX>a&#0;b</MX><U>demo</U><P>demo-password</P></DecryptMX></soap:Body></soap:Envelope>',
+      });
+      assert.equal(soap.statusCode, 500);
+      assert.match(soap.body, /<faultcode>soap:Client<\/faultcode>/);
+      assert.deepEqual(await callMethod(t, 'soap', 'DecryptMX', { MX: 'a'.repeat(300), ...PARTNER }), invalidMx('soap'), 'soap: over-long');
+      const big = await t.app.http.inject({ method: 'POST', url: `${IM_BASE}/DecryptMX`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ MX: 'a'.repeat(20_000), ...PARTNER }) });
+      assert.equal(big.statusCode, 413, 'a body over the limit keeps its HTTP status');
+    });
+
     it('paths and method names match case-insensitively, parameter names too', async () => {
       const mx = await mxFor(SA);
       const answer = await t.app.http.inject({ method: 'GET', url: `/v/1/6/default.asmx/decryptmx?mx=${encodeURIComponent(mx)}&u=demo&p=demo-password` });

@@ -4,6 +4,7 @@ import { aliasLookUp } from './methods/alias-lookup.js';
 import { decryptMx } from './methods/decrypt-mx.js';
 import { logActivity } from './methods/log-activity.js';
 import { pinGenerateWithNetwork } from './methods/pin-generate-with-network.js';
+import { pinGenerateWithParams } from './methods/pin-generate-with-params.js';
 import { refundTransaction } from './methods/refund-transaction.js';
 import { requestToken } from './methods/request-token.js';
 import { sendBillWithPin } from './methods/send-bill-with-pin.js';
@@ -24,6 +25,7 @@ export function infomediaMethods(deps: InfomediaDeps): AsmxMethod<Partner>[] {
     subscriptionCheck(deps),
     subscriptionUnsubscribe(deps),
     pinGenerateWithNetwork(deps),
+    pinGenerateWithParams(deps),
     sendBillWithPin(deps),
     refundTransaction(deps),
     logActivity(deps),
