@@ -44,9 +44,13 @@ function figures(result: autocannon.Result, errorSamples: string[]): LoadFigures
   };
 }
 
-/** errorSamples: the array the requests' onResponse fills, reported with the figures. */
-export async function load(url: string, seconds: number, requests: autocannon.Request[], errorSamples: string[] = []): Promise<LoadFigures> {
-  const instance = autocannon({ url, connections: CONNECTIONS, duration: seconds, timeout: 10, requests });
+/**
+ * errorSamples: the array the requests' onResponse fills, reported with the figures.
+ * amount: a run of that many requests instead of one of `seconds`.
+ */
+export async function load(url: string, seconds: number, requests: autocannon.Request[], errorSamples: string[] = [], amount?: number): Promise<LoadFigures> {
+  const length = amount === undefined ? { duration: seconds } : { amount };
+  const instance = autocannon({ url, connections: CONNECTIONS, timeout: 10, requests, ...length });
   return figures(await instance, errorSamples);
 }
 

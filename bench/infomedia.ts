@@ -1,0 +1,170 @@
+// Infomedia SendBillWithPin throughput: `npm run bench:infomedia`. See docs/performance.md.
+//
+// Issue 11's goal: SendBillWithPin on PostgreSQL at least 0.8 of Strex REST Pay's throughput,
+// the same core charge path, measured in the same run. Each round runs both against fresh
+// databases of one throwaway cluster, alternating which goes first (the host is noisy).
+// A bill needs a PIN: each round's PINs are generated before its load starts, one per
+// subscriber (a subscriber may be sent 10 PINs an hour), and each bill request uses the next
+// one, so every request bills a new subscriber once. Servers run as child processes, so
+// the load generator does not share their event loop.
+// Knobs: BENCH_AB_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_PAY_SECONDS (10),
+// BENCH_BILLS (bills per round, 10,000; also the number of PINs generated), BENCH_CPU_PROF=<dir>
+// (adds --cpu-prof to the servers).
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createDatabase, startPostgres } from '../test/support/postgres.js';
+import { type LoadFigures, load } from './support/load.js';
+import { round } from './support/numbers.js';
+import { cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
+import { runPay } from './support/servers.js';
+import { AB_ROUNDS, CLI, CONNECTIONS, CPU_PROF_DIR } from './support/settings.js';
+
+const BILLS = Number(process.env.BENCH_BILLS ?? 10_000);
+const GOAL_BILL_VS_PAY = 0.8;
+const METHOD_BASE = '/V/1/6/Default.asmx';
+// The demo partner (AID 100) and its once-off product 1001, 10.00 ZAR (DESIGN.md, demo data).
+const CREDENTIALS = { U: 'demo', P: 'demo-password' } as const;
+const PRODUCT = '1001';
+const AMOUNT = '10.00';
+// +27821000000 onwards: Vodacom South Africa (655-01), outside the sandbox blocks (+278255500NN),
+// so the default profile bills; each subscriber gets one PIN and one bill a round.
+const FIRST_SUBSCRIBER = 27_821_000_000;
+const PIN_CONCURRENCY = 16;
+
+interface BillPrepared {
+  mx: string;
+  pin: string;
+}
+
+async function main(): Promise<number> {
+  if (!Number.isInteger(BILLS) || BILLS <= 0 || BILLS > 1_000_000) throw new Error('BENCH_BILLS must be an integer 1-1000000');
+  console.log('starting PostgreSQL …');
+  const postgres = await startPostgres();
+  onCleanup(() => postgres.stop());
+  const rounds: { pay: number; bill: number; payP99: number; billP99: number }[] = [];
+  for (let round = 1; round <= AB_ROUNDS; round++) {
+    const billFirst = round % 2 === 0;
+    const measurePay = async () => runPay('postgres', { DATABASE_URL: await createDatabase(postgres.url, `bench_pay_${round}`) });
+    const measureBill = async () => runBills(await createDatabase(postgres.url, `bench_bill_${round}`), round);
+    let bill, pay;
+    if (billFirst) {
+      bill = await measureBill();
+      pay = await measurePay();
+    } else {
+      pay = await measurePay();
+      bill = await measureBill();
+    }
+    rounds.push({ pay: pay.perSecond, bill: bill.figures.perSecond, payP99: pay.latencyMs.p99, billP99: bill.figures.latencyMs.p99 });
+    console.log(
+      `round ${round}: Pay ${pay.perSecond}/s p99 ${pay.latencyMs.p99} ms · SendBillWithPin ${bill.figures.perSecond}/s p99 ${bill.figures.latencyMs.p99} ms · ratio ${round2(bill.figures.perSecond / pay.perSecond)}`,
+    );
+    // A bill answers HTTP 200 whatever its outcome: only a Success Conf counts as billed.
+    if (bill.notBilled > 0 || bill.figures.errors > 0) {
+      console.error(`SendBillWithPin: ${bill.notBilled} not billed, ${bill.figures.errors} HTTP errors: ${bill.figures.errorSamples.join(' | ')}`);
+      return 1;
+    }
+  }
+  const ratio = median(rounds.map((r) => r.bill / r.pay));
+  console.log(
+    `\nSendBillWithPin / Pay on PostgreSQL (median of ${AB_ROUNDS}): ${round2(ratio)} throughput (goal ≥ ${GOAL_BILL_VS_PAY}: ${ratio >= GOAL_BILL_VS_PAY ? 'met' : 'missed'}), p99 ×${round2(median(rounds.map((r) => r.billP99 / r.payP99)))}`,
+  );
+  return 0;
+}
+
+/** One SendBillWithPin run: a server on its own database, PINs generated first, then BILLS bills. */
+async function runBills(databaseUrl: string, round: number): Promise<{ figures: LoadFigures; notBilled: number }> {
+  const port = await freePort();
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, 'infomedia')] : [];
+  const child = startChild('opendcb (postgres, infomedia)', process.execPath, [...nodeArgs, CLI, 'serve'], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    WORKERS: 'true',
+    NODE_ENV: 'development',
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(child, `${url}/healthz`);
+    const firstSubscriber = FIRST_SUBSCRIBER + round * BILLS;
+    console.log(`SendBillWithPin (round ${round}): generating ${BILLS} PINs …`);
+    const prepared = await generatePins(url, firstSubscriber);
+    console.log(`SendBillWithPin (round ${round}): ${CONNECTIONS} connections, ${BILLS} bills …`);
+    const errorSamples: string[] = [];
+    const outcome = { notBilled: 0 };
+    // A run of BILLS requests (each PIN once), not of a duration: there are only so many PINs.
+    const figures = await load(url, 0, billRequests(prepared, `r${round}`, errorSamples, outcome), errorSamples, BILLS);
+    return { figures, notBilled: outcome.notBilled };
+  } catch (error) {
+    console.error(`${child.name} output (last lines):\n${child.output.slice(-20).join('\n')}`);
+    throw error;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+async function generatePins(url: string, firstSubscriber: number): Promise<BillPrepared[]> {
+  const prepared: BillPrepared[] = new Array(BILLS);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < BILLS; i = next++) {
+      const mx = String(firstSubscriber + i);
+      const answer = await call(url, 'PINGenerateWithNetwork', { ...CREDENTIALS, MX: mx, MCC: '655', MNC: '01', SID: PRODUCT });
+      if (answer.Status !== 'Success' || typeof answer.PINID !== 'string') throw new Error(`PINGenerateWithNetwork for ${mx}: ${JSON.stringify(answer)}`);
+      prepared[i] = { mx, pin: answer.PINID };
+    }
+  };
+  await Promise.all(Array.from({ length: PIN_CONCURRENCY }, worker));
+  return prepared;
+}
+
+async function call(url: string, method: string, parameters: Record<string, string>): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${METHOD_BASE}/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(parameters),
+  });
+  const body = (await response.json()) as { d?: Record<string, unknown> };
+  if (!body.d) throw new Error(`${method}: HTTP ${response.status} ${JSON.stringify(body)}`);
+  return body.d;
+}
+
+/** SendBillWithPin in the JSON binding, each request the next prepared subscriber and PIN. */
+function billRequests(prepared: readonly BillPrepared[], tag: string, errorSamples: string[], outcome: { notBilled: number }): autocannon.Request[] {
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path: `${METHOD_BASE}/SendBillWithPin`,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      setupRequest(request) {
+        const bill = prepared[next++ % prepared.length] as BillPrepared;
+        const body = { ...CREDENTIALS, BPID: PRODUCT, PT: `${tag}-${next}`, MX: bill.mx, MNC: '01', MCC: '655', Amount: AMOUNT, ItemDescription: 'Bench', PIN: bill.pin };
+        return { ...request, body: JSON.stringify(body) };
+      },
+      onResponse(status, body) {
+        if (status === 200 && body.includes('"Description":"00 - Payment has been made"')) return;
+        outcome.notBilled++;
+        if (errorSamples.length < 5) errorSamples.push(`${status} ${body.slice(0, 300)}`);
+      },
+    },
+  ];
+}
+
+const round2 = (value: number) => round(value, 2);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error('\nbenchmark failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
