@@ -4,7 +4,7 @@
 // Each round also runs pgbench -N for as long as a Pay run (first in odd rounds, last in even
 // ones), so each Pay run is paired with the database's own figures from the same weather.
 // The ratios are medians over rounds.
-import { round } from './numbers.js';
+import { median, round } from './numbers.js';
 import type { Baseline } from './baseline.js';
 import type { PgbenchFigures } from './pgbench.js';
 import { CURRENT, type Database, type PayFigures, type Server } from './servers.js';
@@ -65,7 +65,7 @@ export async function measureAb(baseline: Baseline, measure: MeasurePay, pgbench
 
 function ratios(rounds: AbRound[]): AbReport['ratios'] {
   const of = (database: Database, pick: (f: PayFigures) => number) =>
-    median(rounds.flatMap((r) => (r[database] ? [pick(r[database].current) / pick(r[database].baseline)] : [])));
+    roundedMedian(rounds.flatMap((r) => (r[database] ? [pick(r[database].current) / pick(r[database].baseline)] : [])));
   return {
     postgresPerSecond: of('postgres', (f) => f.perSecond),
     postgresP99: of('postgres', (f) => f.latencyMs.p99),
@@ -76,8 +76,8 @@ function ratios(rounds: AbRound[]): AbReport['ratios'] {
 
 function goals(rounds: AbRound[], side: 'baseline' | 'current'): AbGoals {
   const vsPgbench = (pick: (pay: PayFigures, pgbench: PgbenchFigures) => number) =>
-    median(rounds.flatMap((r) => (r.postgres && r.pgbench ? [pick(r.postgres[side], r.pgbench)] : [])));
-  const pglite = median(rounds.flatMap((r) => (r.pglite ? [r.pglite[side].perSecond] : [])));
+    roundedMedian(rounds.flatMap((r) => (r.postgres && r.pgbench ? [pick(r.postgres[side], r.pgbench)] : [])));
+  const pglite = roundedMedian(rounds.flatMap((r) => (r.pglite ? [r.pglite[side].perSecond] : [])));
   return {
     payVsPgbench: vsPgbench((pay, pgbench) => pay.perSecond / pgbench.tps),
     p99VsPgbench: vsPgbench((pay, pgbench) => pay.latencyMs.p99 / pgbench.latencyMs.p99),
@@ -85,11 +85,10 @@ function goals(rounds: AbRound[], side: 'baseline' | 'current'): AbGoals {
   };
 }
 
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return round(sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2, 3);
+/** A median over rounds, to the precision the report prints. */
+function roundedMedian(values: number[]): number | undefined {
+  const value = median(values);
+  return value === undefined ? undefined : round(value, 3);
 }
 
 /** This tree's run with the median throughput, which stands for it in the main table. */
