@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import soap from 'soap';
 import { engines, startTestApp, type TestApp } from '../support/app.js';
@@ -204,6 +205,35 @@ for (const engine of engines()) {
       const rows = await t.app.db.kysely.selectFrom('payments').select('status').where('msisdn', '=', `+${msisdn}`).execute();
       assert.deepEqual(rows, [{ status: 'paid' }]);
       await assertLedgerConsistent(t.app);
+    });
+
+    it('20 concurrent wrong guesses at one PIN: 5 are counted (35), the rest find it burnt (36), and so does the right PIN', async () => {
+      const msisdn = ZA('48');
+      const pin = await pinFor(msisdn);
+      const miss = pin === '0000' ? '1111' : '0000';
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => bill(BINDINGS[i % BINDINGS.length] as Binding, msisdn, miss)));
+      const descriptions = answers.map((answer, i) => memberOf(BINDINGS[i % BINDINGS.length] as Binding, answer, 'Description'));
+      assert.equal(descriptions.filter((d) => d === '35 - The PIN entered does not match the generated PIN').length, 5, JSON.stringify(descriptions));
+      assert.equal(descriptions.filter((d) => d === '36 - This Flow has already been completed').length, 15, JSON.stringify(descriptions));
+      const rows = await t.app.db.kysely.selectFrom('charge_pins').select(['attempts', 'used_at']).where('msisdn', '=', `+${msisdn}`).execute();
+      assert.deepEqual(rows, [{ attempts: 5, used_at: null }]);
+      assert.deepEqual(await bill('get', msisdn, pin), topError('get', '36 - This Flow has already been completed'));
+    });
+
+    it('a PIN hashed under the salted scheme of before (issued before an upgrade) is still judged: a wrong guess counts, the right one bills', async () => {
+      const msisdn = ZA('49');
+      const pin = await pinFor(msisdn);
+      // The scheme of before: hmac$salt$HMAC(key, salt ‖ PIN), under the key the composition derives from the sealing key.
+      const pinKey = createHmac('sha256', Buffer.alloc(32, 7)).update('charge pin key').digest();
+      const salt = Buffer.alloc(16, 3);
+      const salted = `hmac$${salt.toString('base64')}$${createHmac('sha256', pinKey).update(salt).update(pin).digest('base64')}`;
+      await t.app.db.kysely.updateTable('charge_pins').set({ pin_hash: salted }).where('msisdn', '=', `+${msisdn}`).execute();
+      const miss = pin === '0000' ? '1111' : '0000';
+      assert.deepEqual(await bill('get', msisdn, miss), topError('get', '35 - The PIN entered does not match the generated PIN'));
+      assert.equal(memberOf('get', await bill('get', msisdn, pin), 'Description'), '00 - Everything was ok');
+      const rows = await t.app.db.kysely.selectFrom('charge_pins').select('attempts').where('msisdn', '=', `+${msisdn}`).where('used_at', 'is not', null).execute();
+      assert.deepEqual(rows, [{ attempts: 2 }]);
+      assert.deepEqual(await bill('get', msisdn, pin), topError('get', '36 - This Flow has already been completed'));
     });
 
     it('a client generated from the served WSDL (npm soap) calls every method', async () => {

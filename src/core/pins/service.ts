@@ -1,16 +1,17 @@
-import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { assert } from '../../kernel/assert.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { err, ok, type Result } from '../../kernel/result.js';
-import type { ChargePinRepository } from './ports.js';
+import type { ChargePinRepository, StoredChargePin } from './ports.js';
 
 export const PIN_DIGITS = 4;
 export const PIN_LIFETIME_MS = 10 * 60_000;
 export const MAX_PIN_ATTEMPTS = 5;
 /** PINs one endpoint may send one subscriber in an hour: a partner cannot flood a handset. */
 export const MAX_PINS_PER_HOUR = 10;
-const SALT_BYTES = 16;
+/** The PIN hash's scheme: HMAC-SHA256 of endpoint, MSISDN, product and PIN under the server key. */
+const HASH_SCHEME = 'hmac2';
 const PIN_KEY_BYTES = 32;
 
 export type PinIssueError = { readonly kind: 'rate_limited' };
@@ -37,11 +38,11 @@ export interface IssuedPin {
 /**
  * PINs that approve one charge of one product (decision 39): 4 random digits sent by SMS
  * through the outbox in the transaction that stores them, kept only as a keyed hash
- * (HMAC-SHA256 under a server key with a random salt: 10,000 PINs are no secret to an
- * unkeyed hash, and a slow hash per bill would cost the payment path a core), valid for
- * 10 minutes, single use, burnt after 5 guesses. A guess is counted before it is judged,
- * so concurrent guesses cannot exceed the limit; using the PIN is one conditional update,
- * so of many concurrent requests with the right PIN exactly one is approved.
+ * (HMAC-SHA256 under a server key of the PIN and its context: 10,000 PINs are no secret to
+ * an unkeyed hash, and a slow hash per bill would cost the payment path a core), valid for
+ * 10 minutes, single use, burnt after 5 guesses. A guess is counted and judged in one
+ * conditional update (decision 45), so concurrent guesses cannot exceed the limit and of
+ * many concurrent requests with the right PIN exactly one is approved.
  */
 export class ChargePinService {
   constructor(
@@ -61,7 +62,7 @@ export class ChargePinService {
     const now = this.deps.clock.now();
     const pinId = await this.deps.pins.issue({
       ...request,
-      pinHash: this.#hash(pin, randomBytes(SALT_BYTES)),
+      pinHash: this.#hash(request, pin),
       now,
       expiresAt: new Date(now.getTime() + PIN_LIFETIME_MS),
       maxPerHour: MAX_PINS_PER_HOUR,
@@ -73,14 +74,40 @@ export class ChargePinService {
 
   /** Uses the newest PIN of the subscriber and product if `pin` is it: answers the transaction id of the charge it approves. */
   async redeem(request: PinRequest, pin: string): Promise<Result<{ pinId: number; transactionId: string }, PinRedeemError>> {
-    const stored = await this.deps.pins.latest(request.endpointId, request.msisdn, request.productId);
-    if (!stored) return err({ kind: 'wrong_pin' });
-    if (stored.used || stored.attempts >= MAX_PIN_ATTEMPTS) return err({ kind: 'used' });
+    const transactionId = randomUUID();
     const now = this.deps.clock.now();
+    const outcome = await this.deps.pins.attempt({
+      ...request,
+      pinHash: this.#hash(request, pin),
+      transactionId,
+      now,
+      maxAttempts: MAX_PIN_ATTEMPTS,
+    });
+    switch (outcome.kind) {
+      case 'approved':
+        return ok({ pinId: outcome.pinId, transactionId });
+      case 'salted':
+        return this.#redeemSalted(outcome.stored, pin, transactionId, now);
+      default:
+        return err({ kind: outcome.kind });
+    }
+  }
+
+  /**
+   * A PIN issued before PINs were hashed with their context (at most PIN_LIFETIME_MS after
+   * an upgrade): its salt must be read before the guess is judged, so it takes three steps,
+   * the guess counted before it is judged.
+   */
+  async #redeemSalted(
+    stored: StoredChargePin,
+    pin: string,
+    transactionId: string,
+    now: Date,
+  ): Promise<Result<{ pinId: number; transactionId: string }, PinRedeemError>> {
+    if (stored.used || stored.attempts >= MAX_PIN_ATTEMPTS) return err({ kind: 'used' });
     if (stored.expiresAt <= now) return err({ kind: 'expired' });
     if (!(await this.deps.pins.claimAttempt(stored.pinId, MAX_PIN_ATTEMPTS))) return err({ kind: 'used' });
-    if (!this.#matches(pin, stored.pinHash)) return err({ kind: 'wrong_pin' });
-    const transactionId = randomUUID();
+    if (!this.#matchesSalted(pin, stored.pinHash)) return err({ kind: 'wrong_pin' });
     if (!(await this.deps.pins.use(stored.pinId, transactionId, now))) return err({ kind: 'used' });
     return ok({ pinId: stored.pinId, transactionId });
   }
@@ -90,15 +117,22 @@ export class ChargePinService {
     return this.deps.pins.hasTransaction(endpointId, transactionId);
   }
 
-  #hash(pin: string, salt: Buffer): string {
-    return `hmac$${salt.toString('base64')}$${createHmac('sha256', this.deps.pinKey).update(salt).update(pin).digest('base64')}`;
+  /**
+   * The PIN's keyed hash, bound to its endpoint, subscriber and product, so the store can
+   * compare a guess in the statement that counts it (the salted scheme needed the salt read
+   * first). Without the key, 10,000 PINs are still no secret to anyone holding the table.
+   */
+  #hash(request: PinRequest, pin: string): string {
+    const context = `${request.endpointId}\u0000${request.msisdn}\u0000${request.productId}\u0000${pin}`;
+    return `${HASH_SCHEME}$${createHmac('sha256', this.deps.pinKey).update(context).digest('base64')}`;
   }
 
-  #matches(pin: string, stored: string): boolean {
+  #matchesSalted(pin: string, stored: string): boolean {
     if (!/^[0-9]{1,12}$/.test(pin)) return false;
     const [scheme, salt, digest] = stored.split('$');
     if (scheme !== 'hmac' || salt === undefined || digest === undefined) return false;
-    const expected = Buffer.from(this.#hash(pin, Buffer.from(salt, 'base64')));
+    const saltBytes = Buffer.from(salt, 'base64');
+    const expected = Buffer.from(`hmac$${salt}$${createHmac('sha256', this.deps.pinKey).update(saltBytes).update(pin).digest('base64')}`);
     const given = Buffer.from(stored);
     return expected.length === given.length && timingSafeEqual(expected, given);
   }

@@ -13,8 +13,18 @@ export interface PlanRequest {
   readonly billing: Billing;
 }
 
+/**
+ * How long a product read for a charge is answered from memory: a bill names its product on
+ * every request, and products change rarely. A change made by this process (a plan added)
+ * is seen at once; one made by another process (the operator CLI) within this bound.
+ */
+const PRODUCT_FRESH_MS = 10_000;
+const PRODUCT_CACHE_ENTRIES = 10_000;
+
 /** Products of merchants and their price plans (once-off or recurring). */
 export class ProductService {
+  readonly #recent = new Map<number, { readonly product: Product; readonly readAtMs: number }>();
+
   constructor(
     private readonly repository: ProductRepository,
     private readonly clock: Clock,
@@ -35,6 +45,7 @@ export class ProductService {
     if (!(await this.repository.findProduct(request.productId))) return err({ kind: 'unknown-product', productId: request.productId });
     const plan = { ...request, currency: request.currency as PricePlan['currency'], planId: request.planId ?? null };
     const planId = await this.repository.createPlan(plan, this.clock.now());
+    this.#recent.delete(request.productId);
     if (planId === 'taken') return err({ kind: 'plan-taken', planId: request.planId ?? 0 });
     return ok({ ...plan, planId });
   }
@@ -42,9 +53,24 @@ export class ProductService {
   /** A product as one merchant may sell it: null when there is no such product, 'foreign' when it is another merchant's. */
   async productOf(merchantId: number, productId: number): Promise<Product | 'foreign' | null> {
     if (!Number.isSafeInteger(productId) || productId < 1) return null;
-    const product = await this.repository.findProduct(productId);
+    const product = await this.#recentProduct(productId);
     if (!product) return null;
     return product.merchantId === merchantId ? product : 'foreign';
+  }
+
+  async #recentProduct(productId: number): Promise<Product | null> {
+    const nowMs = this.clock.now().getTime();
+    const known = this.#recent.get(productId);
+    if (known && nowMs >= known.readAtMs && nowMs - known.readAtMs < PRODUCT_FRESH_MS) return known.product;
+    this.#recent.delete(productId);
+    const product = await this.repository.findProduct(productId);
+    if (!product) return null;
+    this.#recent.set(productId, { product, readAtMs: nowMs });
+    if (this.#recent.size > PRODUCT_CACHE_ENTRIES) {
+      const oldest = this.#recent.keys().next();
+      if (!oldest.done) this.#recent.delete(oldest.value);
+    }
+    return product;
   }
 
   async listProducts(merchantId: number): Promise<Result<Product[], AccountsError>> {

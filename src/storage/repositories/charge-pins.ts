@@ -1,11 +1,81 @@
 import { type Kysely, sql } from 'kysely';
-import type { ChargePinRepository, NewChargePin, StoredChargePin } from '../../core/pins/ports.js';
+import type { ChargePinRepository, NewChargePin, PinAttempt, PinAttemptOutcome, StoredChargePin } from '../../core/pins/ports.js';
+import { assert } from '../../kernel/assert.js';
+import { Batcher } from '../../kernel/batcher.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { Schema } from '../schema.js';
 import { ledgerRefusal } from './payments.js';
+import { judgeAttempt, type PinAttemptRow, statementRounds } from './pin-attempts.js';
+
+/** Guesses judged in one statement: as many as a reservation batch carries, two statements at once. */
+const ATTEMPT_BATCHING = { maxBatchSize: 64, maxBatchesInFlight: 2, maxQueued: 10_000 } as const;
 
 export class SqlChargePinRepository implements ChargePinRepository {
-  constructor(private readonly db: Kysely<Schema>) {}
+  readonly #attempts: Batcher<PinAttempt, PinAttemptOutcome>;
+
+  constructor(private readonly db: Kysely<Schema>) {
+    this.#attempts = new Batcher((attempts) => this.#attemptBatch(attempts), ATTEMPT_BATCHING);
+  }
+
+  attempt(attempt: PinAttempt): Promise<PinAttemptOutcome> {
+    return this.#attempts.submit(attempt);
+  }
+
+  /**
+   * One statement per round; a round holds each PIN once (a statement cannot update a row
+   * twice), so guesses at one PIN that arrive together are judged one after another.
+   */
+  async #attemptBatch(attempts: readonly PinAttempt[]): Promise<PromiseSettledResult<PinAttemptOutcome>[]> {
+    const outcomes: PromiseSettledResult<PinAttemptOutcome>[] = new Array(attempts.length);
+    for (const round of statementRounds(attempts)) {
+      try {
+        const rows = await this.#attemptTogether(round.map((index) => attempts[index] as PinAttempt));
+        assert(rows.length === round.length, `PIN attempts answered ${rows.length} rows for ${round.length}`);
+        for (const row of rows) {
+          const index = round[row.ord];
+          assert(index !== undefined && outcomes[index] === undefined, `PIN attempts answered item ${row.ord} twice or out of range`);
+          outcomes[index] = { status: 'fulfilled', value: judgeAttempt(row, attempts[index] as PinAttempt) };
+        }
+      } catch (error) {
+        for (const index of round) outcomes[index] = { status: 'rejected', reason: error };
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * The newest PIN of each (endpoint, MSISDN, product), locked; the guess counted where the
+   * PIN is unused, has guesses left, is not expired and is hashed with its context, and the
+   * PIN used where the hash is its own. What the row was before is answered for the rest.
+   */
+  async #attemptTogether(attempts: readonly PinAttempt[]): Promise<PinAttemptRow[]> {
+    const { rows } = await sql<PinAttemptRow>`
+      WITH input AS (
+        SELECT * FROM unnest(${attempts.map((_, i) => i)}::int[], ${attempts.map((a) => a.endpointId)}::bigint[],
+                             ${attempts.map((a) => a.msisdn)}::text[], ${attempts.map((a) => a.productId)}::bigint[],
+                             ${attempts.map((a) => a.pinHash)}::text[], ${attempts.map((a) => a.transactionId)}::uuid[],
+                             ${attempts.map((a) => a.now.toISOString())}::timestamptz[], ${attempts.map((a) => a.maxAttempts)}::int[])
+               AS i(ord, endpoint_id, msisdn, product_id, pin_hash, transaction_id, at, max_attempts)),
+      latest AS (
+        SELECT i.ord, p.id, p.pin_hash, p.expires_at, p.attempts, p.used_at
+          FROM input i CROSS JOIN LATERAL (
+            SELECT c.id, c.pin_hash, c.expires_at, c.attempts, c.used_at FROM charge_pins c
+             WHERE c.endpoint_id = i.endpoint_id AND c.msisdn = i.msisdn AND c.product_id = i.product_id
+             ORDER BY c.created_at DESC, c.id DESC LIMIT 1
+               FOR UPDATE) p),
+      counted AS (
+        UPDATE charge_pins c
+           SET attempts = c.attempts + 1,
+               used_at = CASE WHEN c.pin_hash = i.pin_hash THEN i.at END,
+               transaction_id = CASE WHEN c.pin_hash = i.pin_hash THEN i.transaction_id END
+          FROM latest l JOIN input i ON i.ord = l.ord
+         WHERE c.id = l.id AND c.used_at IS NULL AND c.attempts < i.max_attempts
+           AND c.expires_at > i.at AND c.pin_hash NOT LIKE 'hmac$%'
+        RETURNING l.ord, c.used_at IS NOT NULL AS approved)
+      SELECT i.ord, l.id, l.pin_hash, l.expires_at, l.attempts, l.used_at, k.approved
+        FROM input i LEFT JOIN latest l ON l.ord = i.ord LEFT JOIN counted k ON k.ord = i.ord`.execute(this.db);
+    return rows;
+  }
 
   async issue(p: NewChargePin): Promise<number | 'rate_limited'> {
     try {
