@@ -11,7 +11,9 @@
 // BENCH_BILLS (bills per round, 10,000; also the number of PINs generated), BENCH_CPU_PROF=<dir>
 // (adds --cpu-prof to the servers).
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
 import { type LoadFigures, load } from './support/load.js';
 import { median, round } from './support/numbers.js';
@@ -91,6 +93,7 @@ async function runBills(databaseUrl: string, round: number): Promise<{ figures: 
     const firstSubscriber = FIRST_SUBSCRIBER + round * BILLS;
     console.log(`SendBillWithPin (round ${round}): generating ${BILLS} PINs …`);
     const prepared = await generatePins(url, firstSubscriber);
+    await pinMessagesSent(databaseUrl);
     console.log(`SendBillWithPin (round ${round}): ${CONNECTIONS} connections, ${BILLS} bills …`);
     const errorSamples: string[] = [];
     const outcome = { notBilled: 0 };
@@ -118,6 +121,28 @@ async function generatePins(url: string, firstSubscriber: number): Promise<BillP
   };
   await Promise.all(Array.from({ length: PIN_CONCURRENCY }, worker));
   return prepared;
+}
+
+/** How long the PIN SMS may take to leave: their sending is the PIN generation's work, not the bills'. */
+const PIN_SMS_TIMEOUT_MS = 120_000;
+
+/** Waits until every PIN SMS has left the outbox and the message queue, so the bills do not share the server with them. */
+async function pinMessagesSent(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadlineMs = Date.now() + PIN_SMS_TIMEOUT_MS;
+    for (;;) {
+      const { rows } = await client.query<{ waiting: string }>(
+        `SELECT (SELECT count(*) FROM outbox_events WHERE delivered_at IS NULL) + (SELECT count(*) FROM messages WHERE state = 'queued') AS waiting`,
+      );
+      if (Number(rows[0]?.waiting) === 0) return;
+      if (Date.now() > deadlineMs) throw new Error(`PIN SMS still waiting after ${PIN_SMS_TIMEOUT_MS} ms: ${rows[0]?.waiting}`);
+      await sleep(200);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function call(url: string, method: string, parameters: Record<string, string>): Promise<Record<string, unknown>> {

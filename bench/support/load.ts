@@ -50,8 +50,18 @@ function figures(result: autocannon.Result, errorSamples: string[]): LoadFigures
  */
 export async function load(url: string, seconds: number, requests: autocannon.Request[], errorSamples: string[] = [], amount?: number): Promise<LoadFigures> {
   const length = amount === undefined ? { duration: seconds } : { amount };
+  const startedMs = performance.now();
   const instance = autocannon({ url, connections: CONNECTIONS, timeout: 10, requests, ...length });
-  return figures(await instance, errorSamples);
+  let lastResponseMs = startedMs;
+  instance.on('response', () => {
+    lastResponseMs = performance.now();
+  });
+  const result = figures(await instance, errorSamples);
+  if (amount === undefined) return result;
+  // autocannon ends a run of a number of requests at its next one-second tick, so its duration
+  // is whole seconds too long: the run lasted until the last answer.
+  const elapsedSeconds = (lastResponseMs - startedMs) / 1000;
+  return { ...result, seconds: round(elapsedSeconds, 3), perSecond: round(result.ok / elapsedSeconds, 0) };
 }
 
 /** A load run with the cores used during it by serverPid, the PostgreSQL cluster on pgPort and this process. */

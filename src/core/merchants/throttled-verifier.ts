@@ -48,6 +48,8 @@ interface Verified {
 export class ThrottledVerifier {
   readonly #fingerprintKey = randomBytes(32);
   readonly #verified = new Map<string, Verified>();
+  /** Checks under way, by fingerprint: the same credential from the same source arriving meanwhile waits for that check. */
+  readonly #checking = new Map<string, Promise<Result<Endpoint, ThrottledFailure>>>();
   readonly #hashing = new BoundedWork({ concurrency: HASH_CONCURRENCY, maxQueued: HASH_QUEUE });
   readonly #refusals: RefusalHold;
 
@@ -71,6 +73,21 @@ export class ThrottledVerifier {
     const known = this.#verified.get(fingerprint);
     if (known && nowMs - known.checkedAtMs < VERIFIED_FRESH_MS && nowMs >= known.checkedAtMs) return ok(known.endpoint);
     this.#verified.delete(fingerprint);
+    // When a remembered credential goes stale under load, every request of that partner
+    // arrives at once: one check answers them all, instead of each queueing for the one
+    // hashing slot and the ones past its queue being refused (the rightful user locked out).
+    const checking = this.#checking.get(fingerprint);
+    if (checking) return checking;
+    const check = this.#check(fingerprint, identifier, secret, address);
+    this.#checking.set(fingerprint, check);
+    try {
+      return await check;
+    } finally {
+      this.#checking.delete(fingerprint);
+    }
+  }
+
+  async #check(fingerprint: string, identifier: string, secret: string, address: string): Promise<Result<Endpoint, ThrottledFailure>> {
     // Counted per source as the Basic path counts (an IPv6 /64 is one source), judged by the exact address.
     const keys = credentialThrottleKeys(this.deps.kind, identifier, sourceKey(address));
     const now = this.deps.clock.now();

@@ -1,6 +1,7 @@
 import type { Clock } from '../../kernel/clock.js';
 import { isCurrency, MAX_AMOUNT_MINOR } from '../../kernel/money.js';
 import { err, ok, type Result } from '../../kernel/result.js';
+import { TtlCache } from '../../kernel/ttl-cache.js';
 import { type AccountsError, MAX_LIST_ROWS, nameProblem } from '../merchants/accounts.js';
 import type { ProductRepository } from './ports.js';
 import { type Billing, FIRST_GENERATED_ID, MAX_PERIOD_COUNT, MAX_TRIAL_DAYS, type PricePlan, type Product } from './types.js';
@@ -23,12 +24,14 @@ const PRODUCT_CACHE_ENTRIES = 10_000;
 
 /** Products of merchants and their price plans (once-off or recurring). */
 export class ProductService {
-  readonly #recent = new Map<number, { readonly product: Product; readonly readAtMs: number }>();
+  readonly #recent: TtlCache<number, Product>;
 
   constructor(
     private readonly repository: ProductRepository,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.#recent = new TtlCache(PRODUCT_CACHE_ENTRIES, PRODUCT_FRESH_MS, () => clock.now().getTime());
+  }
 
   async addProduct(request: { productId?: number | undefined; merchantId: number; name: string }): Promise<Result<Product, AccountsError>> {
     const invalid = nameProblem('name', request.name) ?? idProblem('product id', request.productId);
@@ -59,17 +62,10 @@ export class ProductService {
   }
 
   async #recentProduct(productId: number): Promise<Product | null> {
-    const nowMs = this.clock.now().getTime();
     const known = this.#recent.get(productId);
-    if (known && nowMs >= known.readAtMs && nowMs - known.readAtMs < PRODUCT_FRESH_MS) return known.product;
-    this.#recent.delete(productId);
+    if (known) return known;
     const product = await this.repository.findProduct(productId);
-    if (!product) return null;
-    this.#recent.set(productId, { product, readAtMs: nowMs });
-    if (this.#recent.size > PRODUCT_CACHE_ENTRIES) {
-      const oldest = this.#recent.keys().next();
-      if (!oldest.done) this.#recent.delete(oldest.value);
-    }
+    if (product) this.#recent.set(productId, product);
     return product;
   }
 

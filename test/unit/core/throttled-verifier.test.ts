@@ -46,6 +46,18 @@ describe('ThrottledVerifier: a credential verifier behind the login limits', () 
     assert.equal(hashes.count, 2);
   });
 
+  it('100 requests at once with a credential not remembered (or gone stale under load) share one check: none is refused as busy', async () => {
+    const { verifier, hashes, throttle, clock } = world();
+    const answers = await Promise.all(Array.from({ length: 100 }, () => verifier.verify('demo', 'right', ALLOWED)));
+    assert.deepEqual(new Set(answers.map((a) => JSON.stringify(a))), new Set([JSON.stringify(ok(ENDPOINT))]));
+    assert.equal(hashes.count, 1);
+    assert.equal(throttle.calls.take, 1);
+    clock.advance(60_000);
+    const stale = await Promise.all(Array.from({ length: 100 }, () => verifier.verify('demo', 'right', ALLOWED)));
+    assert.equal(stale.filter((a) => a.ok).length, 100);
+    assert.equal(hashes.count, 2);
+  });
+
   it('unknown user, wrong password and a source outside the list each cost one hash and one count, answered by their kind', async () => {
     const { verifier, hashes, throttle } = world();
     assert.deepEqual(await verifier.verify('nobody', 'right', ALLOWED), err({ kind: 'unknown-identifier' }));
