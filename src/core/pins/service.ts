@@ -41,7 +41,7 @@ export interface IssuedPin {
  * (HMAC-SHA256 under a server key of the PIN and its context: 10,000 PINs are no secret to
  * an unkeyed hash, and a slow hash per bill would cost the payment path a core), valid for
  * 10 minutes, single use, burnt after 5 guesses. A guess is counted and judged in one
- * conditional update (decision 45), so concurrent guesses cannot exceed the limit and of
+ * conditional update (decision 42), so concurrent guesses cannot exceed the limit and of
  * many concurrent requests with the right PIN exactly one is approved.
  */
 export class ChargePinService {
