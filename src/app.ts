@@ -4,6 +4,7 @@ import { confirmationsModule } from './composition/confirmations.js';
 import { registerFacades } from './composition/facades.js';
 import { bind, httpServer } from './composition/http.js';
 import { jobsModule } from './composition/jobs.js';
+import { ledgerModule } from './composition/ledger.js';
 import { merchantsModule } from './composition/merchants.js';
 import { messagingModule } from './composition/messaging.js';
 import { outboxModule } from './composition/outbox.js';
@@ -12,6 +13,7 @@ import { sandboxModule } from './composition/sandbox.js';
 import { openStorage } from './composition/storage.js';
 import { verificationModule } from './composition/verification.js';
 import type { Config } from './config.js';
+import type { LedgerService } from './core/ledger/service.js';
 import type { MerchantService } from './core/merchants/service.js';
 import type { OutboxDispatcher } from './core/outbox/service.js';
 import type { PaymentService } from './core/payments/service.js';
@@ -28,6 +30,7 @@ export interface OpenDcb {
   payments: PaymentService;
   preauthorization: PreAuthorizationService;
   outbox: OutboxDispatcher;
+  ledger: LedgerService;
   /**
    * Listens, then starts the background worker (when configured). Returns the bound address;
    * rejects with a message naming PORT and HOST when the address cannot be bound.
@@ -81,11 +84,13 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const server = httpServer(config, options);
   const { http } = server;
   await registerFacades(server, { config, db, clock, metrics, merchants, sandbox, consent, payments, verification });
+  const ledger = ledgerModule({ db, clock });
   const jobs = jobsModule({
     outbox,
     payments: payments.payments,
     authenticator: merchants.authenticator,
     messaging,
+    ledger,
     onError: (error, job) => http.log.error({ err: error, job }, 'background work failed'),
   });
   return {
@@ -95,6 +100,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     payments: payments.payments,
     preauthorization: consent.preauthorization,
     outbox,
+    ledger,
     async listen() {
       const address = await bind(http, config.port, config.host);
       // Only once the port is ours: a server that cannot listen must not work in the background.

@@ -1,8 +1,10 @@
+import type { LedgerService } from '../core/ledger/service.js';
 import type { PasswordAuthenticator } from '../core/merchants/authentication.js';
 import type { MessagingService } from '../core/messaging/service.js';
 import type { OutboxDispatcher } from '../core/outbox/service.js';
 import type { PaymentService } from '../core/payments/service.js';
 import type { Job } from '../jobs/job.js';
+import { ledgerRollupJob } from '../jobs/ledger-rollup.js';
 import { loginThrottlePruneJob } from '../jobs/login-throttle-prune.js';
 import { outboxDeliveryJob } from '../jobs/outbox-delivery.js';
 import { settlementJob } from '../jobs/settlement.js';
@@ -24,9 +26,16 @@ export function jobsModule(deps: {
   payments: PaymentService;
   authenticator: PasswordAuthenticator;
   messaging: MessagingService;
+  ledger: LedgerService;
   onError: (error: unknown, job: string) => void;
 }): JobsModule {
-  const jobs: Job[] = [outboxDeliveryJob(deps.outbox, IDLE_POLL_MS), settlementJob(deps.payments, IDLE_POLL_MS), loginThrottlePruneJob(deps.authenticator), smsDispatchJob(deps.messaging, IDLE_POLL_MS)];
+  const jobs: Job[] = [
+    outboxDeliveryJob(deps.outbox, IDLE_POLL_MS),
+    settlementJob(deps.payments, IDLE_POLL_MS),
+    loginThrottlePruneJob(deps.authenticator),
+    smsDispatchJob(deps.messaging, IDLE_POLL_MS),
+    ledgerRollupJob(deps.ledger),
+  ];
   let worker: Worker | undefined;
   return {
     start() {

@@ -108,6 +108,12 @@ export interface Schema {
     timeout_at: Timestamp | null;
     created_at: Timestamp;
     resolved_at: Timestamp | null;
+    xid: Generated<string>;
+  };
+  ledger_rollup: {
+    singleton: Generated<boolean>;
+    rolled_up_below: string;
+    rolled_up_at: Timestamp | null;
   };
   subscriber_spend: {
     msisdn: string;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
-import { LedgerService } from '../../src/core/ledger/service.js';
+import { type Kysely, sql } from 'kysely';
+import { LedgerService, ROLLUP_MAX_TRANSACTIONS } from '../../src/core/ledger/service.js';
 import type { TransferRequest } from '../../src/core/ledger/types.js';
 import { systemClock } from '../../src/kernel/clock.js';
 import { type Database, openDatabase } from '../../src/storage/db.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { SqlLedgerStore } from '../../src/storage/repositories/ledger.js';
+import type { Schema } from '../../src/storage/schema.js';
 import { databaseUrlFor, engines } from '../support/app.js';
 import { ledgerContract } from '../support/ledger-contract.js';
 import { assertLedgerSound } from '../support/ledger.js';
@@ -122,12 +123,16 @@ for (const engine of engines()) {
         await broken.kysely.updateTable('ledger_accounts').set({ credits_posted: '5' }).where('code', '=', wallet).execute();
         const violations = await brokenStore.violations(10);
         assert.deepEqual(violations.map((v) => [v.violation, v.subject]), [['balance', wallet], ['currency', 'NOK']]);
-        // An unflagged account keeps no maintained balance (its balances are its transfers' sums): writing one is refused.
+        // An unflagged account's pending balances are its live pending transfers' sums, never kept: writing one is refused.
         await service.openAccount({ code: 'merchant:9:NOK', ownerKind: 'merchant', ownerId: '9', currency: 'NOK', flag: 'none' });
         await assert.rejects(
-          broken.kysely.updateTable('ledger_accounts').set({ credits_posted: '5' }).where('code', '=', 'merchant:9:NOK').execute(),
-          /ledger_accounts_unflagged_sums_only/,
+          broken.kysely.updateTable('ledger_accounts').set({ credits_pending: '5' }).where('code', '=', 'merchant:9:NOK').execute(),
+          /ledger_accounts_unflagged_pending_summed/,
         );
+        // Its posted ones are the rollup's: one changed behind it is found against the transfers below the mark.
+        await broken.kysely.updateTable('ledger_accounts').set({ credits_posted: '5' }).where('code', '=', 'merchant:9:NOK').execute();
+        assert.deepEqual((await brokenStore.violations(10)).map((v) => [v.violation, v.subject]), [['balance', 'merchant:9:NOK'], ['balance', wallet], ['currency', 'NOK']]);
+        await broken.kysely.updateTable('ledger_accounts').set({ credits_posted: '0' }).where('code', '=', 'merchant:9:NOK').execute();
         // No foreign key refuses a transfer between accounts of another currency: the check finds it.
         await service.openAccount({ code: 'operator:9:NOK', ownerKind: 'operator', ownerId: '9', currency: 'NOK', flag: 'none' });
         await sql`INSERT INTO ledger_transfers (idempotency_id, debit_account_id, credit_account_id, amount_minor, currency, code, phase, state, created_at)
@@ -138,5 +143,69 @@ for (const engine of engines()) {
         await broken.close();
       }
     });
+
+    const rollUp = () => store.rollUp(new Date(), ROLLUP_MAX_TRANSACTIONS);
+    async function unflagged(ownerKind: 'merchant' | 'operator') {
+      const ownerId = unique(ownerKind);
+      const code = `${ownerKind}:${ownerId}:NOK`;
+      await ledger().openAccount({ code, ownerKind, ownerId, currency: 'NOK', flag: 'none' });
+      return code;
+    }
+    const postedCredits = async (code: string) => (await ledger().accounts([code]))[0]?.creditsPostedMinor;
+
+    it('transfers racing repeated rollups: every balance reads exact throughout and ends rolled up once', async () => {
+      const [operator, merchant] = [await unflagged('operator'), await unflagged('merchant')];
+      const rollups = (async () => {
+        for (let run = 0; run < 20; run += 1) await rollUp();
+      })();
+      const outcomes = await Promise.all(
+        Array.from({ length: CONCURRENT_TRANSFERS }, async (_, i) => {
+          const [o] = await ledger().createTransfers([spend(operator, merchant, BigInt(i + 1))]);
+          return o as { kind: string };
+        }),
+      );
+      await rollups;
+      assert.deepEqual(count(outcomes), { created: CONCURRENT_TRANSFERS });
+      const total = BigInt((CONCURRENT_TRANSFERS * (CONCURRENT_TRANSFERS + 1)) / 2);
+      assert.equal(await postedCredits(merchant), total);
+      await assertLedgerSound(db);
+      assert.equal(await postedCredits(merchant), total);
+      const [row] = await db.kysely.selectFrom('ledger_accounts').select(['credits_posted']).where('code', '=', merchant).execute();
+      assert.equal(BigInt(row?.credits_posted ?? -1), total, 'the balance is on the account row once rolled up');
+    });
+
+    if (engine === 'postgres') {
+      it('a transfer whose transaction is still open is not rolled up until it commits, then exactly once; one rolled back never', async () => {
+        const [operator, merchant] = [await unflagged('operator'), await unflagged('merchant')];
+        await rollUp();
+        const insert = (trx: Kysely<Schema>, id: string, amountMinor: number) =>
+          sql`INSERT INTO ledger_transfers (idempotency_id, debit_account_id, credit_account_id, amount_minor, currency, code, phase, state, created_at)
+              SELECT ${id}, d.id, c.id, ${amountMinor}, 'NOK', 'charge', 'single', 'posted', now()
+                FROM ledger_accounts d, ledger_accounts c WHERE d.code = ${operator} AND c.code = ${merchant}`.execute(trx);
+        const stored = async () => (await db.kysely.selectFrom('ledger_accounts').select(['credits_posted']).where('code', '=', merchant).executeTakeFirstOrThrow()).credits_posted;
+        await assert.rejects(
+          db.kysely.transaction().execute(async (trx) => {
+            await insert(trx, unique('aborted'), 1_000);
+            await rollUp();
+            throw new Error('rolled back');
+          }),
+          /rolled back/,
+        );
+        await db.kysely.transaction().execute(async (trx) => {
+          await insert(trx, unique('late'), 70);
+          assert.equal((await rollUp()).complete, true);
+          assert.equal(String(await stored()), '0', 'not rolled up while its transaction runs');
+          assert.equal(await postedCredits(merchant), 0n, 'nor read before it commits');
+        });
+        assert.equal(await postedCredits(merchant), 70n);
+        assert.equal(String(await stored()), '0');
+        await rollUp();
+        assert.equal(String(await stored()), '70');
+        assert.equal(await postedCredits(merchant), 70n);
+        await rollUp();
+        assert.equal(String(await stored()), '70', 'rolled up exactly once');
+        await assertLedgerSound(db);
+      });
+    }
   });
 }

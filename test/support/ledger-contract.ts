@@ -35,7 +35,10 @@ export function ledgerContract(store: () => LedgerStore): void {
     assert.ok(a);
     return [a.debitsPendingMinor, a.debitsPostedMinor, a.creditsPendingMinor, a.creditsPostedMinor];
   }
+  /** The invariants hold, and hold again once the unflagged accounts' balances are rolled up. */
   async function assertSound() {
+    assert.deepEqual(await ledger().violations(), []);
+    assert.equal((await ledger().rollUp()).complete, true);
     assert.deepEqual(await ledger().violations(), []);
   }
   /** A wallet holding amountMinor, topped up from a funding account. */
@@ -170,5 +173,32 @@ export function ledgerContract(store: () => LedgerStore): void {
     assert.equal((await ledger().void(unique('void'), single.id)).kind, 'not_a_pending_transfer');
     assert.deepEqual(await balances(wallet), [0n, 0n, 0n, 101n]);
     await assertSound();
+  });
+
+  it('a rollup changes no balance: reads before and after it agree, on unflagged and flagged accounts, pending ones included', async () => {
+    const { funding, wallet } = await walletWith(1_000n);
+    const merchant = await account('merchant');
+    const operator = await account('operator');
+    const held = transfer(wallet, merchant, 300n, { pending: {} });
+    const posted = transfer(wallet, merchant, 200n, { pending: {} });
+    const voided = transfer(operator, merchant, 50n, { pending: {} });
+    await ledger().createTransfers([held, posted, voided, transfer(merchant, operator, 40n), transfer(funding, merchant, 7n)]);
+    assert.equal((await ledger().post(unique('post'), posted.id, 150n)).kind, 'posted');
+    assert.equal((await ledger().void(unique('void'), voided.id)).kind, 'voided');
+    const codes = [funding, wallet, merchant, operator];
+    const before = await Promise.all(codes.map(balances));
+    assert.deepEqual(before[2], [0n, 40n, 300n, 157n]);
+    assert.deepEqual(before[3], [0n, 0n, 0n, 40n]);
+    const rolled = await ledger().rollUp();
+    assert.equal(rolled.complete, true);
+    assert.deepEqual(await Promise.all(codes.map(balances)), before);
+    // A run with nothing ended since changes nothing either; a transfer after it adds to the rolled-up balance.
+    assert.deepEqual(await ledger().rollUp(), { transfers: 0, accounts: 0, complete: true });
+    await ledger().createTransfers([transfer(operator, merchant, 3n)]);
+    assert.deepEqual(await balances(merchant), [0n, 40n, 300n, 160n]);
+    assert.equal((await ledger().void(unique('void'), held.id)).kind, 'voided');
+    assert.deepEqual(await balances(merchant), [0n, 40n, 0n, 160n]);
+    await assertSound();
+    assert.deepEqual(await balances(merchant), [0n, 40n, 0n, 160n]);
   });
 }

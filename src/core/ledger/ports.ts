@@ -5,6 +5,7 @@ import type {
   OpenAccountOutcome,
   ResolveOutcome,
   ResolveRequest,
+  RollupOutcome,
   TransferOutcome,
   TransferRequest,
 } from './types.js';
@@ -19,6 +20,12 @@ export interface LedgerStore {
   accounts(codes: readonly string[]): Promise<Account[]>;
   createTransfers(requests: readonly TransferRequest[], now: Date): Promise<TransferOutcome[]>;
   resolvePending(request: ResolveRequest, now: Date): Promise<ResolveOutcome>;
+  /**
+   * Takes the posted transfers whose transactions have ended since the last run (at most
+   * maxTransactions of them) into their unflagged accounts' maintained balances. Balances
+   * read the same before and after: it moves work off reads, never changes an answer.
+   */
+  rollUp(now: Date, maxTransactions: number): Promise<RollupOutcome>;
   /** Every broken invariant (at most limit); none when the ledger is sound. */
   violations(limit: number): Promise<LedgerViolation[]>;
 }

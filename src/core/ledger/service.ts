@@ -7,11 +7,14 @@ import type {
   LedgerViolation,
   OpenAccountOutcome,
   ResolveOutcome,
+  RollupOutcome,
   TransferOutcome,
   TransferRequest,
 } from './types.js';
 
 const MAX_VIOLATIONS_REPORTED = 100;
+/** Transactions per rollup run: a backlog (a first run after migrating) is taken in steps of a bounded statement. */
+export const ROLLUP_MAX_TRANSACTIONS = 100_000;
 
 /**
  * The general ledger: opens accounts, creates transfers (single-phase or pending, linked
@@ -51,6 +54,11 @@ export class LedgerService {
     const request = { id, pendingId, action: 'void' as const };
     assertResolveRequest(request);
     return this.store.resolvePending(request, this.clock.now());
+  }
+
+  /** Rolls ended transfers into the unflagged accounts' balances (the ledger-rollup job's one step). */
+  rollUp(): Promise<RollupOutcome> {
+    return this.store.rollUp(this.clock.now(), ROLLUP_MAX_TRANSACTIONS);
   }
 
   /** Every broken invariant (balances against transfers, currencies summing to zero, pending resolved once). */

@@ -128,3 +128,11 @@ export interface LedgerViolation {
   readonly subject: string;
   readonly detail: string;
 }
+
+/** What one rollup run did: transfers taken into unflagged accounts' balances, accounts written. */
+export interface RollupOutcome {
+  readonly transfers: number;
+  readonly accounts: number;
+  /** False when the run stopped at its bound with ended transactions left for the next one. */
+  readonly complete: boolean;
+}

@@ -3,8 +3,8 @@
 -- inserts nothing, the rest are inserted in idempotency-id order (concurrent batches
 -- that share ids wait on each other in one order), and every account touched is updated
 -- once with the sum of its legs, so the balance-flag CHECKs judge the statement's net
--- effect; an unflagged account keeps no maintained balance (its balances are the sums of
--- its transfers, migration 0012), so only flagged accounts are updated. A flag broken raises check_violation for the caller (create_transfers) to
+-- effect; an unflagged account's balances are rolled up by roll_up_ledger (migration
+-- 0018), never written here, so only flagged accounts are updated. A flag broken raises check_violation for the caller (create_transfers) to
 -- handle. The caller has locked the accounts; an idempotency id taken by a concurrent
 -- transaction meanwhile (so neither inserted nor seen) raises OD002, to be run again.
 -- Answers one {i, outcome, transfer_id, state} per item, in item order.

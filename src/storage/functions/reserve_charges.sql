@@ -11,7 +11,7 @@
 --   3. The refused items' payment rows are deleted (what reserve_charge's subtransaction
 --      rollback did), and the charge transfers of the items paid at once (payment:{id}:charge,
 --      decision 34) inserted in one INSERT, in the statement that answers every item. Their
---      accounts are unflagged and keep no maintained balance (migration 0012): no account
+--      accounts are unflagged, their balances rolled up later (migration 0018): no account
 --      row is written or locked, so batches never wait on the hot merchant and operator
 --      rows. Accounts no transfer has named yet are opened before anything is written.
 -- Lock order stays global, as with one reserve_charge per item: payment keys and then spend

@@ -11,6 +11,7 @@ import type {
   ResolveOutcome,
   ResolveRefusal,
   ResolveRequest,
+  RollupOutcome,
   TransferOutcome,
   TransferRefusal,
   TransferRequest,
@@ -23,6 +24,7 @@ import type { Schema } from '../schema.js';
 
 const CREATE_TRANSFERS_SQL = 'SELECT * FROM create_transfers($1::jsonb)';
 const RESOLVE_PENDING_SQL = 'SELECT * FROM resolve_pending_transfer($1::jsonb)';
+const ROLL_UP_SQL = 'SELECT * FROM roll_up_ledger($1::timestamptz, $2::bigint)';
 
 interface TransferRow {
   item: number;
@@ -65,31 +67,51 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   /**
-   * A flagged account's balances are maintained on its row; an unflagged one keeps none
-   * (migration 0012): its balances are summed from its transfers here.
+   * A flagged account's balances are maintained on its row. An unflagged one's posted
+   * balances are rolled up by a job (migration 0018): read as the rolled-up ones plus the
+   * posted transfers since the rollup's mark, and its pending ones as its live pending
+   * transfers: two index ranges bounded by the rollup interval and the holds open, not by
+   * the account's history.
    */
   async accounts(codes: readonly string[]): Promise<Account[]> {
     if (codes.length === 0) return [];
     const { rows } = await sql<Selectable<Schema['ledger_accounts']>>`
       SELECT a.id, a.code, a.owner_kind, a.owner_id, a.currency, a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits,
              a.created_at,
-             CASE WHEN s.summed IS TRUE THEN s.debits_pending ELSE a.debits_pending END AS debits_pending,
-             CASE WHEN s.summed IS TRUE THEN s.debits_posted ELSE a.debits_posted END AS debits_posted,
-             CASE WHEN s.summed IS TRUE THEN s.credits_pending ELSE a.credits_pending END AS credits_pending,
-             CASE WHEN s.summed IS TRUE THEN s.credits_posted ELSE a.credits_posted END AS credits_posted
-        FROM ledger_accounts a
+             a.debits_pending + coalesce(s.debits_pending, 0) AS debits_pending,
+             a.debits_posted + coalesce(s.debits_posted, 0) AS debits_posted,
+             a.credits_pending + coalesce(s.credits_pending, 0) AS credits_pending,
+             a.credits_posted + coalesce(s.credits_posted, 0) AS credits_posted
+        FROM ledger_accounts a CROSS JOIN ledger_rollup m
         LEFT JOIN LATERAL (
-          SELECT bool_or(true) AS summed,
-                 coalesce(sum(t.amount_minor) FILTER (WHERE t.debit_account_id = a.id AND t.phase = 'pending' AND t.state = 'pending'), 0) AS debits_pending,
-                 coalesce(sum(t.amount_minor) FILTER (WHERE t.debit_account_id = a.id AND t.phase IN ('single', 'post')), 0) AS debits_posted,
-                 coalesce(sum(t.amount_minor) FILTER (WHERE t.credit_account_id = a.id AND t.phase = 'pending' AND t.state = 'pending'), 0) AS credits_pending,
-                 coalesce(sum(t.amount_minor) FILTER (WHERE t.credit_account_id = a.id AND t.phase IN ('single', 'post')), 0) AS credits_posted
-            FROM ledger_transfers t
-           WHERE NOT a.debits_must_not_exceed_credits AND NOT a.credits_must_not_exceed_debits
-             AND (t.debit_account_id = a.id OR t.credit_account_id = a.id)) AS s ON true
+          SELECT sum(x.debit) FILTER (WHERE x.pending) AS debits_pending, sum(x.debit) FILTER (WHERE NOT x.pending) AS debits_posted,
+                 sum(x.credit) FILTER (WHERE x.pending) AS credits_pending, sum(x.credit) FILTER (WHERE NOT x.pending) AS credits_posted
+            FROM (SELECT t.phase = 'pending' AS pending,
+                         CASE WHEN t.debit_account_id = a.id THEN t.amount_minor ELSE 0 END AS debit,
+                         CASE WHEN t.credit_account_id = a.id THEN t.amount_minor ELSE 0 END AS credit
+                    FROM ledger_transfers t
+                   WHERE t.xid >= m.rolled_up_below AND t.phase IN ('single', 'post')
+                     AND (t.debit_account_id = a.id OR t.credit_account_id = a.id)
+                  UNION ALL
+                  SELECT true, CASE WHEN t.debit_account_id = a.id THEN t.amount_minor ELSE 0 END,
+                         CASE WHEN t.credit_account_id = a.id THEN t.amount_minor ELSE 0 END
+                    FROM ledger_transfers t
+                   WHERE t.state = 'pending' AND t.phase = 'pending'
+                     AND (t.debit_account_id = a.id OR t.credit_account_id = a.id)) AS x
+           WHERE NOT a.debits_must_not_exceed_credits AND NOT a.credits_must_not_exceed_debits) AS s ON true
        WHERE a.code IN (${sql.join([...codes])})
        ORDER BY a.id`.execute(this.db);
     return rows.map(toAccount);
+  }
+
+  async rollUp(now: Date, maxTransactions: number): Promise<RollupOutcome> {
+    const rows = await this.database.prepared<{ transfers: string; accounts: string; complete: boolean }>('roll_up_ledger', ROLL_UP_SQL, [
+      now.toISOString(),
+      maxTransactions,
+    ]);
+    const row = rows[0];
+    assert(row !== undefined && rows.length === 1, 'roll_up_ledger answers one row');
+    return { transfers: Number(row.transfers), accounts: Number(row.accounts), complete: row.complete };
   }
 
   async createTransfers(requests: readonly TransferRequest[], now: Date): Promise<TransferOutcome[]> {
