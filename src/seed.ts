@@ -20,7 +20,10 @@ export async function seedDemoData(all: Accounts, platform: SqlPlatformRepositor
   await platform.upsertOperators(Object.values(SANDBOX_OPERATORS));
   for (const msisdn of SANDBOX_BLACKLISTED) await platform.block(msisdn, 'sandbox profile 18: blacklisted by the platform operator');
   const existing = await accounts.findEndpoint(DEMO.strexServiceId);
-  if (existing) return seedInfomediaDemo(all, existing.merchantId, env);
+  if (existing) {
+    const partners = await seedInfomediaDemo(all, existing.merchantId, env);
+    return (await seedHermesDemo(all, existing.merchantId)) || partners;
+  }
   const merchantId = seeded(await accounts.createMerchant('Demo merchant', true));
   const strex = [
     { serviceId: DEMO.strexServiceId, platform: 'directpay', name: 'Demo Direct Payment' },
@@ -40,6 +43,7 @@ export async function seedDemoData(all: Accounts, platform: SqlPlatformRepositor
     seeded(await credentials.issue({ endpointId: endpoint.endpointId, kind: 'basic', identifier: DEMO.username, secret: DEMO.password }));
   }
   await seedInfomediaDemo(all, merchantId, env);
+  await seedHermesDemo(all, merchantId);
   return true;
 }
 
@@ -87,6 +91,21 @@ async function seedInfomediaDemo({ accounts, credentials, products }: Accounts, 
     added = true;
   }
   return added;
+}
+
+/** The Hermes account of the demo partner (DESIGN.md): its username and password, secret demo-secret, campaign 1. */
+export const HERMES_DEMO = { username: 'demo', password: 'demo-password', sharedSecret: 'demo-secret', campaignId: '1' } as const;
+
+/** Seeds the Hermes account once, also into a data directory seeded before it existed. */
+async function seedHermesDemo({ accounts, credentials }: Accounts, merchantId: number): Promise<boolean> {
+  const endpoints = seeded(await accounts.listEndpoints(merchantId));
+  if (endpoints.some((endpoint) => endpoint.kind === 'hermes-sms')) return false;
+  const { endpointId } = seeded(
+    await accounts.addEndpoint({ merchantId, kind: 'hermes-sms', name: 'Demo Hermes account', currency: 'ZAR', settings: { campaignIds: [HERMES_DEMO.campaignId] }, vendorIds: {} }),
+  );
+  const { username, password, sharedSecret } = HERMES_DEMO;
+  seeded(await credentials.issue({ endpointId, kind: 'shared-secret', identifier: username, secret: password, sharedSecret, allowedCidrs: ['0.0.0.0/0', '::/0'] }));
+  return true;
 }
 
 /** The demo partner's URLs from the environment (DESIGN.md), and the return hosts they allow. */

@@ -1,6 +1,7 @@
 import type { EndpointKindCatalog } from '../core/merchants/accounts-ports.js';
 import type { CredentialKind } from '../core/merchants/accounts-types.js';
-import { HERMES_ENDPOINT, INFOMEDIA_ENDPOINT } from '../facades/infomedia/endpoint.js';
+import { HERMES_ENDPOINT } from '../facades/hermes/endpoint.js';
+import { INFOMEDIA_ENDPOINT } from '../facades/infomedia/endpoint.js';
 import { NATIVE_ENDPOINT } from '../facades/native/endpoint.js';
 import { checkEndpointInput, type EndpointKind } from '../facades/shared/endpoint-kind.js';
 import { STREX_ENDPOINT } from '../facades/strex/endpoint.js';

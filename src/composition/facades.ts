@@ -4,6 +4,7 @@ import { sandboxHandsetRoutes } from '../connectors/sandbox/messaging.js';
 import { SANDBOX_SHOWCASE } from '../connectors/sandbox/profiles.js';
 import { strexRestPlugin } from '../facades/strex/rest.js';
 import { strexSoapPlugin } from '../facades/strex/soap.js';
+import type { MessagingService } from '../core/messaging/service.js';
 import type { VerificationService } from '../core/verification/service.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Metrics } from '../metrics.js';
@@ -13,6 +14,7 @@ import { healthRoutes } from '../web/health/routes.js';
 import { startPage } from '../web/start/page.js';
 import type { ConfirmationsModule } from './confirmations.js';
 import type { HttpServer } from './http.js';
+import { registerHermes } from './hermes.js';
 import { registerInfomedia } from './infomedia.js';
 import type { MerchantsModule } from './merchants.js';
 import type { PaymentsModule } from './payments.js';
@@ -28,11 +30,12 @@ export interface FacadeDeps {
   consent: ConfirmationsModule;
   payments: PaymentsModule;
   verification: VerificationService;
+  messaging: MessagingService;
 }
 
 /**
  * One plugin per facade, in this order: metrics first (its hook counts every route after
- * it), health, Strex REST and SOAP, then the sandbox's handset pages and the start page.
+ * it), health, Strex REST and SOAP, Infomedia, Hermes, then the sandbox's handset pages and the start page.
  */
 export async function registerFacades({ http, frameworkErrors }: HttpServer, deps: FacadeDeps): Promise<void> {
   const { config, db } = deps;
@@ -40,6 +43,7 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
   await http.register(healthRoutes, { database: db.kind, ping: () => deps.merchants.platform.ping() });
   await registerStrex(http, deps, frameworkErrors);
   await registerInfomedia(http, { ...deps, frameworkErrors });
+  await registerHermes(http, { ...deps, frameworkErrors });
   if (config.sandbox) {
     const { inbox } = deps.sandbox;
     const { confirmations, preauthorization } = deps.consent;

@@ -29,15 +29,3 @@ export const INFOMEDIA_ENDPOINT: EndpointKind = {
   ],
   credentialKinds: ['password'],
 };
-
-/** Hermes SMS (infomedia-reference.md §7, §14): Username and the MD5 of password and shared secret. */
-export const HERMES_ENDPOINT: EndpointKind = {
-  kind: 'hermes-sms',
-  description: 'Hermes SMS SOAP, Username + MD5Hash of password and shared secret',
-  settings: Type.Object(
-    { campaignIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,10}$', description: 'a campaign id of digits' }), { maxItems: 64 })) },
-    { additionalProperties: false },
-  ),
-  vendorIds: [],
-  credentialKinds: ['shared-secret'],
-};

@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import { BindingError, type BindingProblem, type FaultPolicy } from '../kit/errors.js';
+import { BindingError, type BindingProblem, type FaultPolicy, inputMember } from '../kit/errors.js';
 import type { AnyOperation } from '../kit/operation.js';
 import { contractName, type WireAnnotations } from '../kit/operation.js';
 import type { AsmxAnswer } from '../kit/asmx.js';
@@ -81,13 +81,6 @@ const PARAMETER_CODES: Readonly<Record<string, Code>> = {
   Data: CODE.InvalidEngagementData,
 };
 
-/** The parameter an input problem is about: the first segment after the method's name, or the required property named. */
-export function parameterOf(problem: { path: string; reason: string }): string {
-  const required = /required property '([^']{1,64})'/.exec(problem.reason);
-  if (required?.[1]) return required[1];
-  return problem.path.split('/')[1] ?? '';
-}
-
 export function parameterFault(parameter: string, fallback: Code = CODE.BillNotSent): InfomediaFault {
   return { httpStatus: 200, code: PARAMETER_CODES[parameter] ?? fallback };
 }
@@ -112,7 +105,7 @@ export const infomediaFaults: FaultPolicy<InfomediaFault> = (error, _request, lo
 
 function bindingFault(problem: BindingProblem): InfomediaFault {
   if (problem.kind === 'invalid_input') {
-    const parameter = parameterOf(problem);
+    const parameter = inputMember(problem);
     // The request as a whole (a JSON array or string, too many parameters): no parameter is
     // named, so no documented code fits; it is answered as a body that cannot be read, never
     // as a bill (10) on a method that bills nothing.

@@ -27,3 +27,13 @@ export class BindingError extends Error {
  * binding logs it under its own label.
  */
 export type FaultPolicy<F> = (error: unknown, request: FastifyRequest, logUnexpected: (error: unknown) => void) => F;
+
+/**
+ * The member an invalid_input problem is about (a facade answers each member by its own
+ * code): the required property named, or the path's first segment after the operation's name.
+ */
+export function inputMember(problem: { path: string; reason: string }): string {
+  const required = /required property '([^']{1,64})'/.exec(problem.reason);
+  if (required?.[1]) return required[1];
+  return problem.path.split('/')[1] ?? '';
+}

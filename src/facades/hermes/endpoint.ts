@@ -1,0 +1,23 @@
+import { Type } from 'typebox';
+import type { EndpointKind } from '../shared/endpoint-kind.js';
+
+export const HERMES_KIND = 'hermes-sms';
+
+/**
+ * A Hermes SMS account (infomedia-reference §7, §14): Username and the MD5 of password and
+ * shared secret; the campaigns it may send through (any, when none are listed) and the
+ * sender its messages carry.
+ */
+export const HERMES_ENDPOINT: EndpointKind = {
+  kind: HERMES_KIND,
+  description: 'Hermes SMS SOAP, Username + MD5Hash of password and shared secret',
+  settings: Type.Object(
+    {
+      campaignIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,10}$', description: 'a campaign id of digits' }), { maxItems: 64 })),
+      sender: Type.Optional(Type.String({ pattern: '^([0-9]{1,16}|[A-Za-z0-9 ]{1,11})$', description: 'a short code or number of up to 16 digits, or up to 11 letters and digits' })),
+    },
+    { additionalProperties: false },
+  ),
+  vendorIds: [],
+  credentialKinds: ['shared-secret'],
+};
