@@ -83,7 +83,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
 
   const server = httpServer(config, options);
   const { http } = server;
-  await registerFacades(server, { config, db, clock, metrics, merchants, sandbox, consent, payments, verification, messaging });
+  await registerFacades(server, { config, db, clock, metrics, merchants, sandbox, consent, payments, verification, messaging, outbox });
   const ledger = ledgerModule({ db, clock });
   const jobs = jobsModule({
     outbox,

@@ -19,7 +19,7 @@ export class RefusedError extends Error {
 }
 
 
-export const OPERATOR_GROUPS = ['merchants', 'endpoints', 'credentials', 'products', 'plans'] as const;
+export const OPERATOR_GROUPS = ['merchants', 'endpoints', 'credentials', 'products', 'plans', 'outbox'] as const;
 const MAX_OPTION_CHARS = 4096;
 
 type Options = Record<string, string | boolean | string[] | undefined>;
@@ -61,6 +61,25 @@ const many = { type: 'string', multiple: true } as const;
 const flag = { type: 'boolean' } as const;
 
 const HANDLERS: Record<string, { options: OptionSpec; positionals?: number; run: (c: Context) => Promise<void> }> = {
+  'outbox dead': {
+    options: {},
+    async run({ services, print }) {
+      const letters = await services.outbox.deadLetters();
+      table(
+        print,
+        ['event', 'topic', 'queued', 'given up', 'attempts', 'last error'],
+        letters.map((l) => [String(l.id), l.topic, l.createdAt.toISOString(), l.deadAt.toISOString(), String(l.attempts), l.lastError ?? '-']),
+      );
+    },
+  },
+  'outbox resend': {
+    options: { event: text },
+    async run({ options, services, print }) {
+      const eventId = id(options, 'event');
+      if (!(await services.outbox.resend(eventId))) throw new RefusedError(`event ${eventId} is not a dead letter`);
+      print(`event ${eventId} is due again, with a new retry window`);
+    },
+  },
   'merchants create': {
     options: { name: text },
     async run({ options, services, print }) {

@@ -22,7 +22,7 @@ export async function seedDemoData(all: Accounts, platform: SqlPlatformRepositor
   const existing = await accounts.findEndpoint(DEMO.strexServiceId);
   if (existing) {
     const partners = await seedInfomediaDemo(all, existing.merchantId, env);
-    return (await seedHermesDemo(all, existing.merchantId)) || partners;
+    return (await seedHermesDemo(all, existing.merchantId, env)) || partners;
   }
   const merchantId = seeded(await accounts.createMerchant('Demo merchant', true));
   const strex = [
@@ -43,7 +43,7 @@ export async function seedDemoData(all: Accounts, platform: SqlPlatformRepositor
     seeded(await credentials.issue({ endpointId: endpoint.endpointId, kind: 'basic', identifier: DEMO.username, secret: DEMO.password }));
   }
   await seedInfomediaDemo(all, merchantId, env);
-  await seedHermesDemo(all, merchantId);
+  await seedHermesDemo(all, merchantId, env);
   return true;
 }
 
@@ -97,15 +97,23 @@ async function seedInfomediaDemo({ accounts, credentials, products }: Accounts, 
 export const HERMES_DEMO = { username: 'demo', password: 'demo-password', sharedSecret: 'demo-secret', campaignId: '1' } as const;
 
 /** Seeds the Hermes account once, also into a data directory seeded before it existed. */
-async function seedHermesDemo({ accounts, credentials }: Accounts, merchantId: number): Promise<boolean> {
+async function seedHermesDemo({ accounts, credentials }: Accounts, merchantId: number, env: NodeJS.ProcessEnv): Promise<boolean> {
   const endpoints = seeded(await accounts.listEndpoints(merchantId));
   if (endpoints.some((endpoint) => endpoint.kind === 'hermes-sms')) return false;
   const { endpointId } = seeded(
-    await accounts.addEndpoint({ merchantId, kind: 'hermes-sms', name: 'Demo Hermes account', currency: 'ZAR', settings: { campaignIds: [HERMES_DEMO.campaignId] }, vendorIds: {} }),
+    await accounts.addEndpoint({ merchantId, kind: 'hermes-sms', name: 'Demo Hermes account', currency: 'ZAR', settings: hermesDemoSettings(env), vendorIds: {} }),
   );
   const { username, password, sharedSecret } = HERMES_DEMO;
   seeded(await credentials.issue({ endpointId, kind: 'shared-secret', identifier: username, secret: password, sharedSecret, allowedCidrs: ['0.0.0.0/0', '::/0'] }));
   return true;
+}
+
+/** Campaign 1; its reports' MX for partner 100; its delivery reports to INFOMEDIA_DEMO_DLR_URL when set. */
+function hermesDemoSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const dlrUrl = env.INFOMEDIA_DEMO_DLR_URL;
+  const settings: Record<string, unknown> = { campaignIds: [HERMES_DEMO.campaignId], partnerId: String(INFOMEDIA_DEMO.partners[0].partnerId) };
+  if (dlrUrl !== undefined && dlrUrl !== '') settings.dlrUrl = dlrUrl;
+  return settings;
 }
 
 /** The demo partner's URLs from the environment (DESIGN.md), and the return hosts they allow. */

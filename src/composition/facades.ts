@@ -5,6 +5,7 @@ import { SANDBOX_SHOWCASE } from '../connectors/sandbox/profiles.js';
 import { strexRestPlugin } from '../facades/strex/rest.js';
 import { strexSoapPlugin } from '../facades/strex/soap.js';
 import type { MessagingService } from '../core/messaging/service.js';
+import type { OutboxDispatcher } from '../core/outbox/service.js';
 import type { VerificationService } from '../core/verification/service.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Metrics } from '../metrics.js';
@@ -15,7 +16,7 @@ import { startPage } from '../web/start/page.js';
 import type { ConfirmationsModule } from './confirmations.js';
 import type { HttpServer } from './http.js';
 import { registerHermes } from './hermes.js';
-import { registerInfomedia } from './infomedia.js';
+import { registerInfomedia, sealingKeys } from './infomedia.js';
 import type { MerchantsModule } from './merchants.js';
 import type { PaymentsModule } from './payments.js';
 import type { SandboxModule } from './sandbox.js';
@@ -31,6 +32,7 @@ export interface FacadeDeps {
   payments: PaymentsModule;
   verification: VerificationService;
   messaging: MessagingService;
+  outbox: OutboxDispatcher;
 }
 
 /**
@@ -42,8 +44,10 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
   await http.register(deps.metrics.plugin, { bearerToken: config.metricsToken });
   await http.register(healthRoutes, { database: db.kind, ping: () => deps.merchants.platform.ping() });
   await registerStrex(http, deps, frameworkErrors);
-  await registerInfomedia(http, { ...deps, frameworkErrors });
-  await registerHermes(http, { ...deps, frameworkErrors });
+  // One set of MX keys: Infomedia seals and opens MX values with them, Hermes' delivery reports carry MX values.
+  const keys = sealingKeys(config);
+  await registerInfomedia(http, { ...deps, frameworkErrors, keys });
+  await registerHermes(http, { ...deps, carrier: deps.sandbox.carrier, frameworkErrors, keys });
   if (config.sandbox) {
     const { inbox } = deps.sandbox;
     const { confirmations, preauthorization } = deps.consent;

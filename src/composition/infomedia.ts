@@ -28,6 +28,8 @@ export interface InfomediaModuleDeps {
   merchants: MerchantsModule;
   payments: PaymentsModule;
   frameworkErrors: FrameworkErrorRoutes;
+  /** The MX keys (sealingKeys), shared with Hermes, whose delivery reports carry MX values. */
+  keys: readonly SealingKey[];
   /** Tests shorten the hold of throttled answers. */
   refusalHoldMs?: number;
 }
@@ -42,7 +44,7 @@ export async function registerInfomedia(http: FastifyInstance, deps: InfomediaMo
     clock,
     ...(deps.refusalHoldMs === undefined ? {} : { refusalHoldMs: deps.refusalHoldMs }),
   });
-  const keys = sealingKeys(config);
+  const { keys } = deps;
   const sealer = new MsisdnSealer(keys);
   const pins = new ChargePinService({ pins: new SqlChargePinRepository(db.kysely), clock, pinKey: pinKeyOf(keys) });
   await http.register(infomediaPlugin, {

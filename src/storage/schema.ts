@@ -133,6 +133,8 @@ export interface Schema {
     delivered_at: Timestamp | null;
     last_error: string | null;
     dedupe_key: string | null;
+    dead_at: Timestamp | null;
+    retrying_since: Timestamp | null;
   };
   verification_codes: {
     id: GeneratedInt8;
@@ -163,6 +165,7 @@ export interface Schema {
   messages: {
     id: GeneratedInt8;
     merchant_id: Int8 | null;
+    endpoint_id: Int8 | null;
     campaign_id: Int8 | null;
     submission_key: string;
     recipient_index: number;

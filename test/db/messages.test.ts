@@ -14,6 +14,7 @@ const LATER = new Date('2026-12-06T12:00:00Z');
 function messages(merchantId: number | null, submissionKey: string, count: number, overrides: Partial<NewMessage> = {}): NewMessage[] {
   return Array.from({ length: count }, (_, recipientIndex) => ({
     merchantId,
+    endpointId: null,
     campaignId: null,
     submissionKey,
     recipientIndex,

@@ -15,6 +15,12 @@ function repositoryWith(events: OutboxEvent[]) {
     async complete(outcomes) {
       completed.push(...outcomes);
     },
+    async deadLetters() {
+      return [];
+    },
+    async resend() {
+      return false;
+    },
   };
   return { repository, completed, leases };
 }
@@ -24,7 +30,7 @@ const PAYLOADS: Record<string, Record<string, unknown>> = {
   'carrier.credit': { debitReference: '7.1', msisdn: '+4790000000', amountMinor: '2500', currency: 'NOK' },
   'payment.paid': { paymentId: 7, serviceId: 1, merchantId: 1, clientReference: 'r', msisdn: '+4790000000', amountMinor: '2500', currency: 'NOK' },
 };
-const event = (id: number, topic: string, attempts = 0): OutboxEvent => ({ id, topic, payload: PAYLOADS[topic] ?? {}, attempts });
+const event = (id: number, topic: string, attempts = 0, retryingSince = new Date()): OutboxEvent => ({ id, topic, payload: PAYLOADS[topic] ?? {}, attempts, retryingSince });
 const clock = { now: () => new Date() };
 
 describe('OutboxDispatcher', () => {
@@ -70,6 +76,21 @@ describe('OutboxDispatcher', () => {
     assert.deepEqual(
       completed.map((c) => c.result),
       [{ retryInMs: 1_000, error: 'the carrier.credit handler took longer than 50 ms' }, 'delivered'],
+    );
+  });
+
+  it('a topic with a retry window gives up on a failure past it: a dead letter, not retried', async () => {
+    const day = 24 * 3_600_000;
+    const queued = (msAgo: number) => new Date(Date.now() - msAgo);
+    const { repository, completed } = repositoryWith([event(1, 'carrier.credit', 90, queued(day - 60_000)), event(2, 'carrier.credit', 95, queued(day))]);
+    const dispatcher = new OutboxDispatcher(repository, clock);
+    dispatcher.on('carrier.credit', async () => {
+      throw new Error('partner answered 503');
+    }, { giveUpAfterMs: day });
+    await dispatcher.deliverDue();
+    assert.deepEqual(
+      completed.map((c) => c.result),
+      [{ retryInMs: 900_000, error: 'partner answered 503' }, { dead: true, error: 'partner answered 503' }],
     );
   });
 });

@@ -79,6 +79,8 @@ export interface SmsConnector {
 interface MessageAddressing {
   /** null: the platform's own message (a code, a PIN). */
   readonly merchantId: number | null;
+  /** The merchant's endpoint it was sent through, which its delivery report goes back to; null: nobody is told. */
+  readonly endpointId: number | null;
   readonly campaignId: number | null;
   /** The sender's key of the submission, and the recipient's place in it: one message per pair. */
   readonly submissionKey: string;

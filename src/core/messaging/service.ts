@@ -53,6 +53,8 @@ export type MessagingError =
 
 export interface QueueMessages {
   readonly merchantId: number;
+  /** The endpoint it came through: each message's delivery report is queued for it when the message ends. */
+  readonly endpointId?: number | undefined;
   /** The merchant's unique id of this submission. */
   readonly submissionKey: string;
   readonly recipients: readonly Msisdn[];
@@ -148,6 +150,7 @@ export class MessagingService implements SmsGateway {
     const campaignId = request.campaign === undefined ? null : await this.deps.store.campaign(request.merchantId, request.campaign, now);
     const messages: NewMessage[] = request.recipients.map((to, recipientIndex) => ({
       merchantId: request.merchantId,
+      endpointId: request.endpointId ?? null,
       campaignId,
       submissionKey: request.submissionKey,
       recipientIndex,
@@ -179,6 +182,7 @@ export class MessagingService implements SmsGateway {
     const stored = await this.deps.store.enqueue([
       {
         merchantId: null,
+        endpointId: null,
         campaignId: null,
         submissionKey: message.deliveryKey,
         recipientIndex: 0,

@@ -56,6 +56,25 @@ export interface SubscriptionEventPayload {
   readonly at: string;
 }
 
+/** How a message of a merchant's endpoint ended: what its delivery report to the merchant is made from. */
+export interface MessageReportPayload {
+  readonly messageId: number;
+  readonly endpointId: number;
+  readonly merchantId: number;
+  /** The merchant's key of the submission and the recipient's place in it. */
+  readonly submissionKey: string;
+  readonly recipientIndex: number;
+  /** The merchant's campaign id, when it gave one. */
+  readonly campaign: string | null;
+  readonly msisdn: string;
+  readonly status: MessageEnd;
+  /** When it ended, ISO 8601. */
+  readonly at: string;
+}
+
+export const MESSAGE_ENDS = ['delivered', 'failed', 'expired'] as const;
+export type MessageEnd = (typeof MESSAGE_ENDS)[number];
+
 export interface OutboxPayloads {
   'payment.pending': PaymentEventPayload;
   'payment.paid': PaymentEventPayload;
@@ -67,6 +86,7 @@ export interface OutboxPayloads {
   'subscription.started': SubscriptionEventPayload;
   'subscription.activated': SubscriptionEventPayload;
   'subscription.cancelled': SubscriptionEventPayload;
+  'message.reported': MessageReportPayload;
 }
 export type OutboxTopic = keyof OutboxPayloads;
 
@@ -130,6 +150,23 @@ function subscriptionEvent(payload: Json): SubscriptionEventPayload {
   };
 }
 
+function messageReport(payload: Json): MessageReportPayload {
+  const status = text(payload, 'status');
+  if (!(MESSAGE_ENDS as readonly string[]).includes(status)) throw new OutboxPayloadError('status is not how a message ends');
+  const campaign = payload.campaign === null || payload.campaign === undefined ? null : text(payload, 'campaign');
+  return {
+    messageId: id(payload, 'messageId'),
+    endpointId: id(payload, 'endpointId'),
+    merchantId: id(payload, 'merchantId'),
+    submissionKey: text(payload, 'submissionKey'),
+    recipientIndex: id(payload, 'recipientIndex'),
+    campaign,
+    msisdn: text(payload, 'msisdn'),
+    status: status as MessageEnd,
+    at: text(payload, 'at'),
+  };
+}
+
 function settledStatus(payload: Json): 'paid' | 'failed' {
   const value = text(payload, 'status');
   if (value !== 'paid' && value !== 'failed') throw new OutboxPayloadError('status is neither paid nor failed');
@@ -147,6 +184,7 @@ const DECODERS: { readonly [T in OutboxTopic]: (payload: Json) => OutboxPayloads
   'subscription.started': subscriptionEvent,
   'subscription.activated': subscriptionEvent,
   'subscription.cancelled': subscriptionEvent,
+  'message.reported': messageReport,
 };
 
 export const OUTBOX_TOPICS = Object.keys(DECODERS) as readonly OutboxTopic[];

@@ -3,9 +3,22 @@ export interface OutboxEvent {
   readonly topic: string;
   readonly payload: Record<string, unknown>;
   readonly attempts: number;
+  /** When it was queued, or sent again by the operator: a topic's retry window counts from here. */
+  readonly retryingSince: Date;
 }
 
-export type DeliveryResult = 'delivered' | { retryInMs: number; error: string };
+/** Delivered; failed and retried later; or failed past its topic's retry window: a dead letter. */
+export type DeliveryResult = 'delivered' | { retryInMs: number; error: string } | { dead: true; error: string };
+
+/** An event that was given up on, as the operator sees it. */
+export interface DeadLetter {
+  readonly id: number;
+  readonly topic: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly deadAt: Date;
+}
 
 export interface DeliveryOutcome {
   readonly eventId: number;
@@ -26,6 +39,10 @@ export interface OutboxRepository {
    * Delivered at `at`; a retry becomes due retryInMs after it.
    */
   complete(outcomes: ReadonlyArray<DeliveryOutcome>, at: Date): Promise<void>;
+  /** The dead letters, oldest first, at most limit. */
+  deadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Makes a dead letter due again at `at`, its attempts counted from zero; false when id is no dead letter. */
+  resend(id: number, at: Date): Promise<boolean>;
 }
 
 /** Delivers one event's decoded payload; at least once, so it must be idempotent. */

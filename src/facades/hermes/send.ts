@@ -40,6 +40,7 @@ async function send(deps: SendDeps, account: HermesAccount, input: Static<typeof
   const sendAt = scheduleOf(input.ScheduleFor);
   const queued = await deps.messaging.queue({
     merchantId: account.endpoint.merchantId,
+    endpointId: account.endpoint.endpointId,
     submissionKey: input.UserMsgID ?? '',
     recipients: recipientsOf(input.MSISDNList ?? []),
     from: account.sender,

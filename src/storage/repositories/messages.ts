@@ -27,6 +27,22 @@ const CLAIM_COLUMNS = sql`id, merchant_id, msisdn, sender, body, encoding, attem
 /** A part of a submission that collided with an earlier one: the whole statement is undone. */
 class PartialDuplicate extends Error {}
 
+/**
+ * The delivery report of every message in the statement's `ended` rows that came through
+ * an endpoint, queued in the statement that ends it (migration 0019): the report is sent
+ * exactly when the message ended, whichever way it ended.
+ */
+const REPORTS_OF_ENDED = sql`
+  INSERT INTO outbox_events (topic, payload, created_at, available_at)
+  SELECT 'message.reported',
+         jsonb_build_object('messageId', e.id, 'endpointId', e.endpoint_id, 'merchantId', e.merchant_id,
+                            'submissionKey', e.submission_key, 'recipientIndex', e.recipient_index, 'campaign', c.external_id,
+                            'msisdn', e.msisdn, 'status', e.state,
+                            'at', to_char(e.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+         e.finished_at, e.finished_at
+    FROM ended e LEFT JOIN message_campaigns c ON c.id = e.campaign_id
+   WHERE e.endpoint_id IS NOT NULL`;
+
 /** Messages, campaigns and receipts (migration 0015). */
 export class SqlMessageStore implements MessageStore {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -37,17 +53,17 @@ export class SqlMessageStore implements MessageStore {
     try {
       return await this.db.transaction().execute(async (tx) => {
         const { rows } = await sql<{ id: string | number }>`
-          INSERT INTO messages (merchant_id, campaign_id, submission_key, recipient_index, msisdn, sender, body, secret,
+          INSERT INTO messages (merchant_id, endpoint_id, campaign_id, submission_key, recipient_index, msisdn, sender, body, secret,
                                 encoding, segments, state, due_at, expires_at, created_at)
-          SELECT merchant_id, campaign_id, submission_key, recipient_index, msisdn, sender, body, secret,
+          SELECT merchant_id, endpoint_id, campaign_id, submission_key, recipient_index, msisdn, sender, body, secret,
                  encoding, segments, 'queued', due_at, expires_at, created_at
-            FROM unnest(${column((m) => m.merchantId)}::bigint[], ${column((m) => m.campaignId)}::bigint[],
+            FROM unnest(${column((m) => m.merchantId)}::bigint[], ${column((m) => m.endpointId)}::bigint[], ${column((m) => m.campaignId)}::bigint[],
                         ${column((m) => m.submissionKey)}::text[], ${column((m) => m.recipientIndex)}::int[],
                         ${column((m) => m.to)}::text[], ${column((m) => m.from)}::text[], ${column((m) => m.text)}::text[],
                         ${column((m) => m.secret)}::boolean[], ${column((m) => m.encoding)}::text[], ${column((m) => m.segments)}::int[],
                         ${column((m) => m.dueAt.toISOString())}::timestamptz[], ${column((m) => m.expiresAt.toISOString())}::timestamptz[],
                         ${column((m) => m.createdAt.toISOString())}::timestamptz[])
-                 AS n(merchant_id, campaign_id, submission_key, recipient_index, msisdn, sender, body, secret,
+                 AS n(merchant_id, endpoint_id, campaign_id, submission_key, recipient_index, msisdn, sender, body, secret,
                       encoding, segments, due_at, expires_at, created_at)
           ORDER BY recipient_index
           ON CONFLICT DO NOTHING
@@ -96,11 +112,15 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async markRejected(id: number, reason: string, at: Date): Promise<boolean> {
-    const result = await sql`
-      UPDATE messages SET state = 'failed', failure_reason = ${reason.slice(0, 200)}, finished_at = ${at.toISOString()}::timestamptz,
-             leased_until = NULL, body = CASE WHEN secret THEN NULL ELSE body END
-       WHERE id = ${id} AND state = 'queued'`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0) === 1;
+    const { rows } = await sql<{ n: string | number }>`
+      WITH ended AS (
+        UPDATE messages SET state = 'failed', failure_reason = ${reason.slice(0, 200)}, finished_at = ${at.toISOString()}::timestamptz,
+               leased_until = NULL, body = CASE WHEN secret THEN NULL ELSE body END
+         WHERE id = ${id} AND state = 'queued'
+        RETURNING *),
+      reported AS (${REPORTS_OF_ENDED})
+      SELECT count(*) AS n FROM ended`.execute(this.db);
+    return Number(rows[0]?.n ?? 0) === 1;
   }
 
   async release(ids: readonly number[], retryAt: Date): Promise<void> {
@@ -127,12 +147,13 @@ export class SqlMessageStore implements MessageStore {
           FROM input i
         ON CONFLICT DO NOTHING
         RETURNING connector_message_id, status, reason, received_at, applied),
-      moved AS (
+      ended AS (
         UPDATE messages m SET state = inserted.status, failure_reason = inserted.reason, finished_at = inserted.received_at
           FROM inserted
          WHERE inserted.applied AND m.connector = ${connector}
            AND m.connector_message_id = inserted.connector_message_id AND m.state = 'submitted'
-        RETURNING m.id)
+        RETURNING m.*),
+      reported AS (${REPORTS_OF_ENDED})
       SELECT connector_message_id, applied FROM inserted`.execute(this.db);
     const fresh = new Map(rows.map((r) => [r.connector_message_id, r.applied]));
     return receipts.map((r) => {
@@ -152,11 +173,12 @@ export class SqlMessageStore implements MessageStore {
            AND EXISTS (SELECT 1 FROM messages m WHERE m.connector = r.connector
                           AND m.connector_message_id = r.connector_message_id AND m.state <> 'queued')
          ORDER BY r.received_at LIMIT ${limit} FOR UPDATE SKIP LOCKED),
-      moved AS (
+      ended AS (
         UPDATE messages m SET state = p.status, failure_reason = p.reason, finished_at = p.received_at
           FROM pending p
          WHERE m.connector = p.connector AND m.connector_message_id = p.connector_message_id AND m.state = 'submitted'
-        RETURNING m.id),
+        RETURNING m.*),
+      reported AS (${REPORTS_OF_ENDED}),
       flagged AS (
         UPDATE message_receipts r SET applied = true FROM pending p
          WHERE r.connector = p.connector AND r.connector_message_id = p.connector_message_id
@@ -167,14 +189,18 @@ export class SqlMessageStore implements MessageStore {
 
   async expireDue(at: Date, limit: number): Promise<number> {
     // A queued message under a live lease is being submitted: it ends by that submission's record.
-    const result = await sql`
-      UPDATE messages SET state = 'expired', finished_at = ${at.toISOString()}::timestamptz, leased_until = NULL,
-             body = CASE WHEN secret THEN NULL ELSE body END
-       WHERE id IN (SELECT id FROM messages
-                     WHERE state IN ('queued', 'submitted') AND expires_at <= ${at.toISOString()}::timestamptz
-                       AND (state = 'submitted' OR leased_until IS NULL OR leased_until <= ${at.toISOString()}::timestamptz)
-                     ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0);
+    const { rows } = await sql<{ n: string | number }>`
+      WITH ended AS (
+        UPDATE messages SET state = 'expired', finished_at = ${at.toISOString()}::timestamptz, leased_until = NULL,
+               body = CASE WHEN secret THEN NULL ELSE body END
+         WHERE id IN (SELECT id FROM messages
+                       WHERE state IN ('queued', 'submitted') AND expires_at <= ${at.toISOString()}::timestamptz
+                         AND (state = 'submitted' OR leased_until IS NULL OR leased_until <= ${at.toISOString()}::timestamptz)
+                       ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING *),
+      reported AS (${REPORTS_OF_ENDED})
+      SELECT count(*) AS n FROM ended`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async find(id: number): Promise<StoredMessage | null> {
@@ -185,6 +211,7 @@ export class SqlMessageStore implements MessageStore {
     return {
       id: Number(row.id),
       merchantId: row.merchant_id === null ? null : Number(row.merchant_id),
+      endpointId: row.endpoint_id === null ? null : Number(row.endpoint_id),
       campaignId: row.campaign_id === null ? null : Number(row.campaign_id),
       submissionKey: row.submission_key,
       recipientIndex: row.recipient_index,

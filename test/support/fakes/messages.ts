@@ -34,6 +34,7 @@ export class FakeMessageStore implements MessageStore {
       this.rows.push({
         id,
         merchantId: m.merchantId,
+        endpointId: m.endpointId,
         campaignId: m.campaignId,
         submissionKey: m.submissionKey,
         recipientIndex: m.recipientIndex,
