@@ -254,6 +254,9 @@ export class SmppConnector implements SmsConnector {
       settled = true;
     };
     session.on('connect', () => {
+      // PDUs are small and answered one by one: Nagle's algorithm would hold each behind the
+      // last one's ACK, which the SMSC's delayed ACK holds back in turn.
+      session.socket.setNoDelay(true);
       this.#request(
         session,
         'bind_transceiver',
