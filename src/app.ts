@@ -14,6 +14,7 @@ import { openStorage } from './composition/storage.js';
 import { verificationModule } from './composition/verification.js';
 import type { Config } from './config.js';
 import type { LedgerService } from './core/ledger/service.js';
+import type { InboundMessages } from './core/messaging/inbound.js';
 import type { MerchantService } from './core/merchants/service.js';
 import type { OutboxDispatcher } from './core/outbox/service.js';
 import type { PaymentService } from './core/payments/service.js';
@@ -31,6 +32,8 @@ export interface OpenDcb {
   preauthorization: PreAuthorizationService;
   outbox: OutboxDispatcher;
   ledger: LedgerService;
+  /** Messages from subscribers: where keyword hooks (STOP) are registered. */
+  inbound: InboundMessages;
   /**
    * Listens, then starts the background worker (when configured). Returns the bound address;
    * rejects with a message naming PORT and HOST when the address cannot be bound.
@@ -77,13 +80,15 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const metrics = createMetrics();
   const consent = confirmationsModule({ config, db, clock, carrier: sandbox.carrier, handsets: sandbox.handsets });
   const outbox = outboxModule({ db, clock });
-  const messaging = await messagingModule({ config, db, clock, metrics, inbox: sandbox.inbox });
+  const messaging = messagingModule({ config, db, clock, metrics, inbox: sandbox.inbox });
   const verification = verificationModule({ db, clock, outbox, sms: messaging });
   const payments = paymentsModule({ db, clock, metrics, carrier: sandbox.carrier, ...consent, verification, platform: merchants.platform, outbox });
 
   const server = httpServer(config, options);
   const { http } = server;
-  await registerFacades(server, { config, db, clock, metrics, merchants, sandbox, consent, payments, verification, messaging, outbox });
+  const { inbound } = await registerFacades(server, { config, db, clock, metrics, merchants, sandbox, consent, payments, verification, messaging, outbox });
+  // Bound only now: an MO that arrives finds its listener (the inbound module, registered with the facades).
+  await messaging.start();
   const ledger = ledgerModule({ db, clock });
   const jobs = jobsModule({
     outbox,
@@ -101,6 +106,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
     preauthorization: consent.preauthorization,
     outbox,
     ledger,
+    inbound,
     async listen() {
       const address = await bind(http, config.port, config.host);
       // Only once the port is ours: a server that cannot listen must not work in the background.

@@ -6,6 +6,7 @@ import { PERIOD_UNITS, type Billing, type PeriodUnit, type PricePlan } from './c
 import { ENDPOINT_KINDS } from './composition/endpoint-kinds.js';
 import { formatMinor } from './kernel/money.js';
 import type { Result } from './kernel/result.js';
+import type { RouteError } from './core/messaging/inbound.js';
 import { describeError, table } from './operator-output.js';
 
 /** A mistake in the command line itself: exit 2, as for an unknown command. */
@@ -19,7 +20,7 @@ export class RefusedError extends Error {
 }
 
 
-export const OPERATOR_GROUPS = ['merchants', 'endpoints', 'credentials', 'products', 'plans', 'outbox'] as const;
+export const OPERATOR_GROUPS = ['merchants', 'endpoints', 'credentials', 'products', 'plans', 'routes', 'outbox'] as const;
 const MAX_OPTION_CHARS = 4096;
 
 type Options = Record<string, string | boolean | string[] | undefined>;
@@ -61,6 +62,22 @@ const many = { type: 'string', multiple: true } as const;
 const flag = { type: 'boolean' } as const;
 
 const HANDLERS: Record<string, { options: OptionSpec; positionals?: number; run: (c: Context) => Promise<void> }> = {
+  'routes add': {
+    options: { endpoint: text, 'short-code': text, keyword: text },
+    async run({ options, services, print }) {
+      const added = await services.routes.addRoute({ endpointId: id(options, 'endpoint'), shortCode: required(options, 'short-code'), keyword: optional(options, 'keyword') ?? '' });
+      if (!added.ok) throw new RefusedError(describeRouteError(added.error));
+      const { routeId, shortCode, keyword, endpointId } = added.value;
+      print(`route ${routeId} added: ${keyword === '' ? 'every other word' : keyword} to ${shortCode} goes to endpoint ${endpointId}`);
+    },
+  },
+  'routes list': {
+    options: {},
+    async run({ services, print }) {
+      const routes = await services.routes.routes();
+      table(print, ['id', 'short code', 'keyword', 'endpoint', 'merchant'], routes.map((r) => [String(r.routeId), r.shortCode, r.keyword || '(any other)', String(r.endpointId), String(r.merchantId)]));
+    },
+  },
   'outbox dead': {
     options: {},
     async run({ services, print }) {
@@ -320,6 +337,19 @@ function jsonOption(options: Options, name: string): unknown {
     return JSON.parse(textValue) as unknown;
   } catch (error) {
     throw new UsageError(`--${name} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function describeRouteError(error: RouteError): string {
+  switch (error.kind) {
+    case 'short_code_invalid':
+      return '--short-code must be 3 to 16 digits';
+    case 'keyword_invalid':
+      return `--keyword must be letters and digits, at most ${error.maxChars}`;
+    case 'route_taken':
+      return `${error.keyword === '' ? 'the default route' : error.keyword} of ${error.shortCode} is routed already`;
+    case 'unknown_endpoint':
+      return `no endpoint ${error.endpointId}`;
   }
 }
 

@@ -54,6 +54,9 @@ export const INFOMEDIA_DEMO = {
     { partnerId: 101, paid: '00000000-0000-4000-8000-000000000101', username: 'demo2', products: [2001] },
   ],
   password: 'demo-password',
+  /** The subscriptions' short code and keywords (DESIGN.md), routed to partner 100. */
+  shortCode: '31000',
+  keywords: ['DEMO', 'GAMES'],
 } as const;
 
 const INFOMEDIA_PRODUCTS: Readonly<Record<number, { name: string; amountMinor: bigint; billing: Billing }>> = {
@@ -65,7 +68,7 @@ const INFOMEDIA_PRODUCTS: Readonly<Record<number, { name: string; amountMinor: b
 const INFOMEDIA_DEFAULT_RETURN_URL = 'http://localhost:8080/sandbox/return';
 
 /** Seeds the Infomedia partners once, also into a data directory seeded before they existed. */
-async function seedInfomediaDemo({ accounts, credentials, products }: Accounts, merchantId: number, env: NodeJS.ProcessEnv): Promise<boolean> {
+async function seedInfomediaDemo({ accounts, credentials, products, routes }: Accounts, merchantId: number, env: NodeJS.ProcessEnv): Promise<boolean> {
   const endpoints = seeded(await accounts.listEndpoints(merchantId));
   if (endpoints.some((endpoint) => endpoint.kind === 'infomedia-payments')) return false;
   let added = false;
@@ -82,6 +85,7 @@ async function seedInfomediaDemo({ accounts, credentials, products }: Accounts, 
     if (!endpoint.ok && endpoint.error.kind === 'endpoint-taken') continue;
     const { endpointId } = seeded(endpoint);
     seeded(await credentials.issue({ endpointId, kind: 'password', identifier: partner.username, secret: INFOMEDIA_DEMO.password, allowedCidrs: ['0.0.0.0/0', '::/0'] }));
+    for (const keyword of partner.partnerId === 100 ? INFOMEDIA_DEMO.keywords : []) seeded(await routes.addRoute({ shortCode: INFOMEDIA_DEMO.shortCode, keyword, endpointId }));
     for (const productId of partner.products) {
       const product = INFOMEDIA_PRODUCTS[productId];
       if (!product) throw new Error(`demo product ${productId} is not described`);

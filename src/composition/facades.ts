@@ -4,6 +4,7 @@ import { sandboxHandsetRoutes } from '../connectors/sandbox/messaging.js';
 import { SANDBOX_SHOWCASE } from '../connectors/sandbox/profiles.js';
 import { strexRestPlugin } from '../facades/strex/rest.js';
 import { strexSoapPlugin } from '../facades/strex/soap.js';
+import type { InboundMessages } from '../core/messaging/inbound.js';
 import type { MessagingService } from '../core/messaging/service.js';
 import type { OutboxDispatcher } from '../core/outbox/service.js';
 import type { VerificationService } from '../core/verification/service.js';
@@ -15,7 +16,11 @@ import { healthRoutes } from '../web/health/routes.js';
 import { startPage } from '../web/start/page.js';
 import type { ConfirmationsModule } from './confirmations.js';
 import type { HttpServer } from './http.js';
+import { HttpMerchantNotifier } from '../connectors/http/notifier.js';
+import { MsisdnSealer } from '../core/aliases/sealed-msisdn.js';
+import { infomediaMoForwarder } from '../facades/infomedia/mo.js';
 import { registerHermes } from './hermes.js';
+import { inboundModule } from './inbound.js';
 import { registerInfomedia, sealingKeys } from './infomedia.js';
 import type { MerchantsModule } from './merchants.js';
 import type { PaymentsModule } from './payments.js';
@@ -39,7 +44,7 @@ export interface FacadeDeps {
  * One plugin per facade, in this order: metrics first (its hook counts every route after
  * it), health, Strex REST and SOAP, Infomedia, Hermes, then the sandbox's handset pages and the start page.
  */
-export async function registerFacades({ http, frameworkErrors }: HttpServer, deps: FacadeDeps): Promise<void> {
+export async function registerFacades({ http, frameworkErrors }: HttpServer, deps: FacadeDeps): Promise<{ inbound: InboundMessages }> {
   const { config, db } = deps;
   await http.register(deps.metrics.plugin, { bearerToken: config.metricsToken });
   await http.register(healthRoutes, { database: db.kind, ping: () => deps.merchants.platform.ping() });
@@ -48,6 +53,12 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
   const keys = sealingKeys(config);
   await registerInfomedia(http, { ...deps, frameworkErrors, keys });
   await registerHermes(http, { ...deps, carrier: deps.sandbox.carrier, frameworkErrors, keys });
+  const forwarder = infomediaMoForwarder({
+    sealer: new MsisdnSealer(keys),
+    operator: async (msisdn) => (await deps.sandbox.carrier.subscriber(msisdn)).operator,
+    notifier: new HttpMerchantNotifier(),
+  });
+  const inbound = inboundModule({ ...deps, accounts: deps.merchants.accounts.accounts, forwarders: [forwarder] });
   if (config.sandbox) {
     const { inbox } = deps.sandbox;
     const { confirmations, preauthorization } = deps.consent;
@@ -55,6 +66,7 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
     // The start page points at the demo credentials and handsets, which only the sandbox has.
     await http.register(startPage, { demo: config.production ? null : demoCredentials(), handsets: SANDBOX_SHOWCASE });
   }
+  return { inbound };
 }
 
 async function registerStrex(http: FastifyInstance, deps: FacadeDeps, frameworkErrors: HttpServer['frameworkErrors']): Promise<void> {

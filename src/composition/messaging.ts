@@ -16,7 +16,7 @@ const PER_MERCHANT_PER_SECOND = 100;
  * Messages: stored, dispatched through the configured connector (SMS_CONNECTOR), ended by
  * its receipts. With smpp, every SMS goes to the SMSC, even while the sandbox network is on.
  */
-export async function messagingModule(deps: { config: Config; db: Database; clock: Clock; metrics: Metrics; inbox: SandboxInbox }): Promise<MessagingService> {
+export function messagingModule(deps: { config: Config; db: Database; clock: Clock; metrics: Metrics; inbox: SandboxInbox }): MessagingService {
   const store = new SqlMessageStore(deps.db.kysely);
   const sms = deps.config.sms;
   const connector: SmsConnector =
@@ -29,6 +29,6 @@ export async function messagingModule(deps: { config: Config; db: Database; cloc
     observer: deps.metrics.messagingObserver,
   });
   deps.metrics.watchSmsQueue(() => store.queuedCount());
-  await messaging.start();
+  // Not started here: the connector binds (and MO may arrive) only once every listener is registered (app.ts).
   return messaging;
 }

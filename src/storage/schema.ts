@@ -161,6 +161,17 @@ export interface Schema {
     transaction_id: string | null;
   };
   verified_msisdns: { service_id: Int8; msisdn: string; verified_at: Timestamp; verified_until: Timestamp | null };
+  message_routes: { id: GeneratedInt8; short_code: string; keyword: string; endpoint_id: Int8; created_at: Timestamp };
+  received_messages: {
+    id: GeneratedInt8;
+    msisdn: string;
+    short_code: string;
+    body: string;
+    keyword: string;
+    route_id: Int8 | null;
+    endpoint_id: Int8 | null;
+    received_at: Timestamp;
+  };
   message_campaigns: { id: GeneratedInt8; merchant_id: Int8; external_id: string; created_at: Timestamp };
   messages: {
     id: GeneratedInt8;

@@ -169,3 +169,8 @@ function submission(messageId: string, pdu: PDU): AcceptedSubmission {
     payload,
   };
 }
+
+/** SMS_CONNECTOR=smpp settings for a composed app bound to a test SMSC on this port (window 10, no pacing, UDH parts). */
+export function smppSettings(port: number) {
+  return { host: '127.0.0.1', port, systemId: 'test', password: 'secret', systemType: '', sourceAddr: undefined, window: 10, tps: 0, longMessages: 'udh' as const };
+}

@@ -131,7 +131,7 @@ describe('CLI', () => {
   it('an unknown command prints the usage', async () => {
     await assert.rejects(cli(['dance']), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 2);
-      assert.equal(error.stderr, 'usage: opendcb serve|worker|migrate|seed|merchants|endpoints|credentials|products|plans|outbox\n');
+      assert.equal(error.stderr, 'usage: opendcb serve|worker|migrate|seed|merchants|endpoints|credentials|products|plans|routes|outbox\n');
       return true;
     });
   });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { DEMO_AUTH, startTestApp, type TestApp } from '../support/app.js';
-import { TestSmsc } from '../support/smsc.js';
+import { smppSettings, TestSmsc } from '../support/smsc.js';
 
 /** SMS_CONNECTOR=smpp: the platform's own SMS (a verification code) go to the SMSC, not to the sandbox inbox, though the sandbox is on. */
 describe('SMS_CONNECTOR=smpp in the composed app', () => {
@@ -13,10 +13,7 @@ describe('SMS_CONNECTOR=smpp in the composed app', () => {
     smsc = new TestSmsc({ receipts: true });
     const port = await smsc.listen();
     t = await startTestApp('pglite', 'smpp', {
-      sms: {
-        connector: 'smpp',
-        smpp: { host: '127.0.0.1', port, systemId: 'test', password: 'secret', systemType: '', sourceAddr: undefined, window: 10, tps: 0, longMessages: 'udh' },
-      },
+      sms: { connector: 'smpp', smpp: smppSettings(port) },
     });
   });
   after(async () => {

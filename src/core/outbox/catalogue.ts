@@ -72,6 +72,20 @@ export interface MessageReportPayload {
   readonly at: string;
 }
 
+/** A message from a subscriber to a short code, kept: what hooks (STOP) and the owner's MO forward are made from. */
+export interface MessageReceivedPayload {
+  readonly receivedId: number;
+  /** The route's endpoint and its merchant; null: nobody routes the short code and keyword. */
+  readonly endpointId: number | null;
+  readonly merchantId: number | null;
+  readonly msisdn: string;
+  readonly shortCode: string;
+  /** The first word, upper case ('' when it is none). */
+  readonly keyword: string;
+  readonly text: string;
+  readonly at: string;
+}
+
 export const MESSAGE_ENDS = ['delivered', 'failed', 'expired'] as const;
 export type MessageEnd = (typeof MESSAGE_ENDS)[number];
 
@@ -87,6 +101,7 @@ export interface OutboxPayloads {
   'subscription.activated': SubscriptionEventPayload;
   'subscription.cancelled': SubscriptionEventPayload;
   'message.reported': MessageReportPayload;
+  'message.received': MessageReceivedPayload;
 }
 export type OutboxTopic = keyof OutboxPayloads;
 
@@ -167,6 +182,23 @@ function messageReport(payload: Json): MessageReportPayload {
   };
 }
 
+function nullableId(payload: Json, field: string): number | null {
+  return payload[field] === null || payload[field] === undefined ? null : id(payload, field);
+}
+
+function messageReceived(payload: Json): MessageReceivedPayload {
+  return {
+    receivedId: id(payload, 'receivedId'),
+    endpointId: nullableId(payload, 'endpointId'),
+    merchantId: nullableId(payload, 'merchantId'),
+    msisdn: text(payload, 'msisdn'),
+    shortCode: text(payload, 'shortCode'),
+    keyword: text(payload, 'keyword'),
+    text: text(payload, 'text'),
+    at: text(payload, 'at'),
+  };
+}
+
 function settledStatus(payload: Json): 'paid' | 'failed' {
   const value = text(payload, 'status');
   if (value !== 'paid' && value !== 'failed') throw new OutboxPayloadError('status is neither paid nor failed');
@@ -185,6 +217,7 @@ const DECODERS: { readonly [T in OutboxTopic]: (payload: Json) => OutboxPayloads
   'subscription.activated': subscriptionEvent,
   'subscription.cancelled': subscriptionEvent,
   'message.reported': messageReport,
+  'message.received': messageReceived,
 };
 
 export const OUTBOX_TOPICS = Object.keys(DECODERS) as readonly OutboxTopic[];

@@ -5,13 +5,13 @@ import type { MessageEnd, MessageReportPayload } from '../../core/outbox/catalog
 import type { MerchantNotifier } from '../../core/notifications/ports.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { HERMES_KIND } from './endpoint.js';
+import { fillUrlTemplate } from '../shared/url-template.js';
 
 /** How long a partner's DLR receiver may stay unreachable before its report is a dead letter (issue 12: at least 24 h). */
 export const REPORT_RETRY_WINDOW_MS = 24 * 3_600_000;
 
 /** %%status%% (infomedia-reference §14): an OpenDCB extension. */
 const STATUS_WORDS: Record<MessageEnd, string> = { delivered: 'DELIVERED', failed: 'FAILED', expired: 'EXPIRED' };
-const PLACEHOLDER = /%%([A-Za-z]{1,32})%%/g;
 
 export interface ReportDeps {
   readonly endpoint: (endpointId: number) => Promise<Endpoint | null>;
@@ -48,10 +48,7 @@ export function reportUrl(template: string, report: MessageReportPayload, fields
     status: STATUS_WORDS[report.status],
     msisdn: fields.msisdn ?? '',
   };
-  return template.replace(PLACEHOLDER, (whole, name: string) => {
-    const value = values[name.toLowerCase()];
-    return value === undefined ? whole : encodeURIComponent(value);
-  });
+  return fillUrlTemplate(template, values);
 }
 
 /**
