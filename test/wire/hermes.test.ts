@@ -140,6 +140,15 @@ for (const engine of engines()) {
       assert.equal((await send(good({ UserMsgID: 'x'.repeat(101) }))).body, answer('SendMessageWithCampaign', '97', 'The UserMsgID is invalid: UserMsgID must not have more than 100 characters'));
     });
 
+    it('one UserMsgID sent twelve times at once, through both methods: one is sent, the others are 93', async () => {
+      const call = good({ MSISDNList: SA });
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => send(call, i % 2 === 0 ? 'SendMessageWithCampaign' : 'SendMessage')));
+      const statuses = answers.map((a) => /<Status>([^<]*)<\/Status>/.exec(a.body)?.[1]);
+      assert.deepEqual(statuses.filter((s) => s === 'Success').length, 1);
+      assert.deepEqual(statuses.filter((s) => s === '93').length, 11);
+      assert.equal((await messagesOf(call.UserMsgID as string)).length, SA.length, 'one message per recipient, once');
+    });
+
     it('ScheduleFor is yyyyMMddHHmmss in UTC or 14 zeros; anything else is 94', async () => {
       const call = good({ ScheduleFor: '20270601120000' });
       assert.equal((await send(call)).body, answer('SendMessageWithCampaign', 'Success'));
