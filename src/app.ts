@@ -80,6 +80,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   const metrics = createMetrics();
   const consent = confirmationsModule({ config, db, clock, carrier: sandbox.carrier, handsets: sandbox.handsets });
   const outbox = outboxModule({ db, clock });
+  metrics.watchDeadLetters(() => outbox.deadLetterCount());
   const messaging = messagingModule({ config, db, clock, metrics, inbox: sandbox.inbox });
   const verification = verificationModule({ db, clock, outbox, sms: messaging });
   const payments = paymentsModule({ db, clock, metrics, carrier: sandbox.carrier, ...consent, verification, platform: merchants.platform, outbox });

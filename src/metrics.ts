@@ -53,10 +53,23 @@ export function createMetrics() {
   });
 
   const sms = messagingMetrics(registry);
+  let deadLetters: () => Promise<number> = async () => 0;
+  new Gauge({
+    name: 'opendcb_outbox_dead_letters',
+    help: 'Outbox events given up on (a merchant server down past its topic\'s retry window): opendcb outbox dead lists them',
+    registers: [registry],
+    async collect() {
+      this.set(await deadLetters());
+    },
+  });
 
   return {
     registry,
     ...sms,
+    /** Where the dead letters are counted when metrics are scraped. */
+    watchDeadLetters(read: () => Promise<number>) {
+      deadLetters = read;
+    },
     observePayment: (outcome: string) => payments.inc({ outcome }),
     observeReservationBatch(size: number, fellBack: boolean, perItem = false) {
       reservationBatches.observe(size);

@@ -21,6 +21,9 @@ function repositoryWith(events: OutboxEvent[]) {
     async resend() {
       return false;
     },
+    async deadLetterCount() {
+      return 0;
+    },
   };
   return { repository, completed, leases };
 }

@@ -140,6 +140,8 @@ for (const engine of engines()) {
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       assert.equal(requestsTo('/down', id).length, 2, 'a dead letter is not tried again');
       const event = await reportEvent(id);
+      const metrics = await t.app.http.inject({ method: 'GET', url: '/metrics' });
+      assert.match(metrics.body, /^opendcb_outbox_dead_letters 1$/m, 'the operator sees it in the metrics');
       const lines: string[] = [];
       const services = composeAccounts(t.app.db.kysely, t.clock);
       const io = { print: (line: string) => void lines.push(line), readSecrets: async () => [] };

@@ -41,6 +41,8 @@ export interface OutboxRepository {
   complete(outcomes: ReadonlyArray<DeliveryOutcome>, at: Date): Promise<void>;
   /** The dead letters, oldest first, at most limit. */
   deadLetters(limit: number): Promise<DeadLetter[]>;
+  /** How many dead letters there are (not yet sent again). */
+  deadLetterCount(): Promise<number>;
   /** Makes a dead letter due again at `at`, its attempts counted from zero; false when id is no dead letter. */
   resend(id: number, at: Date): Promise<boolean>;
 }

@@ -49,6 +49,10 @@ export class OutboxDispatcher {
     return this.repository.deadLetters(Math.min(limit, MAX_DEAD_LETTERS_LISTED));
   }
 
+  deadLetterCount(): Promise<number> {
+    return this.repository.deadLetterCount();
+  }
+
   /** Sends a dead letter again: due now, with a new retry window; false when id is no dead letter. */
   resend(id: number): Promise<boolean> {
     return this.repository.resend(id, this.clock.now());

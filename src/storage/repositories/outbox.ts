@@ -67,6 +67,16 @@ export class SqlOutboxRepository implements OutboxRepository {
     }));
   }
 
+  async deadLetterCount(): Promise<number> {
+    const row = await this.db
+      .selectFrom('outbox_events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('dead_at', 'is not', null)
+      .where('delivered_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async resend(id: number, at: Date): Promise<boolean> {
     // The topic's retry window counts again from the operator's request.
     const result = await sql`
