@@ -62,7 +62,7 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
   if (config.sandbox) {
     const { inbox } = deps.sandbox;
     const { confirmations, preauthorization } = deps.consent;
-    await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox, prompts: confirmations, consents: preauthorization, clock: deps.clock });
+    await http.register(sandboxHandsetRoutes, { prefix: '/sandbox', inbox, prompts: confirmations, consents: preauthorization, inbound, clock: deps.clock });
     // The start page points at the demo credentials and handsets, which only the sandbox has.
     await http.register(startPage, { demo: config.production ? null : demoCredentials(), handsets: SANDBOX_SHOWCASE });
   }

@@ -100,4 +100,21 @@ describe('messages from subscribers, routed to the owning service', () => {
     await receiveAll(5);
     assert.equal(new URL(`${base}${seen[0]}`).searchParams.get('text'), 'hello again', 'the default route now takes it');
   });
+
+  it('a sandbox handset sends an SMS to a short code: it arrives as an MO does, routed by its keyword', async () => {
+    seen.length = 0;
+    const sent = await t.app.http.inject({ method: 'POST', url: '/sandbox/handsets/%2B27825550060/sent', payload: { to: '31000', text: 'games please' } });
+    assert.equal(sent.statusCode, 202);
+    assert.ok(Number.isSafeInteger(sent.json().id));
+    await receiveAll(6);
+    assert.deepEqual((await kept()).at(-1), { msisdn: '+27825550060', short_code: '31000', body: 'games please', keyword: 'GAMES', endpoint_id: String(await partner100()) });
+    assert.equal(new URL(`${base}${seen[0]}`).searchParams.get('kw'), 'GAMES');
+    for (const payload of [{ to: '31', text: 'x' }, { to: '31000', text: '' }, { to: '31000', text: 'x'.repeat(1_601) }, { to: '31000' }]) {
+      const refused = await t.app.http.inject({ method: 'POST', url: '/sandbox/handsets/%2B27825550060/sent', payload });
+      assert.equal(refused.statusCode, 400, JSON.stringify(payload).slice(0, 60));
+    }
+    const form = await t.app.http.inject({ method: 'POST', url: '/sandbox/handsets/%2B27825550060/sent', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'to=31000&text=x' });
+    assert.equal(form.statusCode, 415, 'no cross-site form can send one');
+    assert.equal((await kept()).length, 6, 'nothing refused was kept');
+  });
 });

@@ -6,6 +6,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
 import { registerHandsetPage } from './handset-page.js';
 import { sandboxSubscriber } from './profiles.js';
+import { INBOUND_LIMITS, type InboundMessages } from '../../core/messaging/inbound.js';
 
 export interface SandboxInboxMessage {
   id: number;
@@ -82,6 +83,8 @@ export interface HandsetDeps {
   prompts: HandsetPrompts;
   /** The subscriber's side of PreAuthorize tokens: their list, and revoking their own. */
   consents: Pick<PreAuthorizationService, 'listFor' | 'revokeFor'>;
+  /** Where an SMS the handset sends to a short code arrives, as one from an SMSC would. */
+  inbound: Pick<InboundMessages, 'receive'>;
   clock: Clock;
 }
 
@@ -90,6 +93,12 @@ const authorizationParams = {
   type: 'object',
   properties: { msisdn: { type: 'string', maxLength: 40 }, id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
   required: ['msisdn', 'id'],
+} as const;
+const sentBody = {
+  type: 'object',
+  properties: { to: { type: 'string', pattern: '^[0-9]{3,16}$' }, text: { type: 'string', minLength: 1, maxLength: INBOUND_LIMITS.maxTextChars } },
+  required: ['to', 'text'],
+  additionalProperties: false,
 } as const;
 const promptParams = {
   type: 'object',
@@ -101,8 +110,10 @@ const promptParams = {
  * The virtual handsets: GET /sandbox/handsets/{msisdn}/messages (SMS, oldest first),
  * GET …/prompts (confirmation prompts waiting for an answer),
  * POST …/prompts/{id}/confirm|decline (JSON only, so a cross-site form cannot answer),
- * GET …/authorizations (the PreAuthorize tokens' consents) and
- * DELETE …/authorizations/{id} (the subscriber revokes one; no form can send a DELETE).
+ * GET …/authorizations (the PreAuthorize tokens' consents),
+ * DELETE …/authorizations/{id} (the subscriber revokes one; no form can send a DELETE) and
+ * POST …/sent (JSON only, {to, text}: the handset sends an SMS to a short code, which arrives as an
+ * SMSC's MO would, routed by its keyword).
  */
 export const sandboxHandsetRoutes: FastifyPluginAsync<HandsetDeps> = async (app, deps) => {
   registerHandsetPage(app, deps);
@@ -133,6 +144,21 @@ export const sandboxHandsetRoutes: FastifyPluginAsync<HandsetDeps> = async (app,
       const accepted = await deps.prompts.answer(Number(request.params.id), msisdn, answer);
       if (!accepted) return reply.code(409).send({ error: 'this prompt is not waiting for an answer' });
       return { status: answer };
+    },
+  );
+
+  app.post<{ Params: { msisdn: string }; Body: { to: string; text: string } }>(
+    '/handsets/:msisdn/sent',
+    { schema: { params: msisdnParams, body: sentBody } },
+    async (request, reply) => {
+      const msisdn = parseMsisdn(request.params.msisdn);
+      if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
+      // JSON only, as a prompt's answer: a cross-site form cannot send one in the handset's name.
+      if (!request.headers['content-type']?.startsWith('application/json')) {
+        return reply.code(415).send({ error: 'send Content-Type: application/json' });
+      }
+      const id = await deps.inbound.receive({ from: msisdn, to: request.body.to, text: request.body.text, receivedAt: deps.clock.now() });
+      return reply.code(202).send({ id });
     },
   );
 
