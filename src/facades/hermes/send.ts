@@ -32,9 +32,10 @@ export const sendMessageWithCampaign = (deps: SendDeps) =>
   });
 
 /**
- * Judged in the order the failures are tabled where one request has several: the
- * schedule (94), then the recipients, the text and the UserMsgID, which the core checks
- * before it stores anything; a UserMsgID used before (93) sends nothing again.
+ * Where one request has several faults, the first found answers: the campaign (98, read
+ * with the method's members), the schedule (94), then the recipients, the text and the
+ * UserMsgID, which the core checks before it stores anything; a UserMsgID used before (93)
+ * sends nothing again.
  */
 async function send(deps: SendDeps, account: HermesAccount, input: Static<typeof SendMessageInput>, campaign: string | undefined) {
   const sendAt = scheduleOf(input.ScheduleFor);
