@@ -5,6 +5,7 @@ import type { OutboxDispatcher } from '../core/outbox/service.js';
 import type { PaymentService } from '../core/payments/service.js';
 import type { Job } from '../jobs/job.js';
 import { ledgerRollupJob } from '../jobs/ledger-rollup.js';
+import { ledgerExpiryJob } from '../jobs/ledger-expiry.js';
 import { loginThrottlePruneJob } from '../jobs/login-throttle-prune.js';
 import { outboxDeliveryJob } from '../jobs/outbox-delivery.js';
 import { settlementJob } from '../jobs/settlement.js';
@@ -35,6 +36,7 @@ export function jobsModule(deps: {
     loginThrottlePruneJob(deps.authenticator),
     smsDispatchJob(deps.messaging, IDLE_POLL_MS),
     ledgerRollupJob(deps.ledger),
+    ledgerExpiryJob(deps.ledger),
   ];
   let worker: Worker | undefined;
   return {

@@ -201,4 +201,24 @@ export function ledgerContract(store: () => LedgerStore): void {
     await assertSound();
     assert.deepEqual(await balances(merchant), [0n, 40n, 0n, 160n]);
   });
+
+  it('pending transfers past their timeout are voided by the expiry, once; what they held is available again', async () => {
+    const { funding, wallet } = await walletWith(100n);
+    const soon = transfer(wallet, funding, 60n, { pending: { timeoutAt: new Date(clock.now().getTime() + 60_000) } });
+    const later = transfer(wallet, funding, 30n, { pending: { timeoutAt: new Date(clock.now().getTime() + 3_600_000) } });
+    const forever = transfer(wallet, funding, 10n, { pending: {} });
+    await ledger().createTransfers([soon, later, forever]);
+    assert.equal(await ledger().expireDue(), 0, 'nothing has timed out yet');
+    clock.advance(60_000);
+    assert.equal(await ledger().expireDue(), 1);
+    assert.deepEqual(await balances(wallet), [40n, 0n, 0n, 100n], 'the 60 held is given back; 30 and 10 stay held');
+    assert.equal(await ledger().expireDue(), 0, 'voided once');
+    assert.equal((await ledger().post(unique('post'), soon.id)).kind, 'pending_transfer_already_voided');
+    clock.advance(3_600_000);
+    assert.equal((await ledger().post(unique('post'), forever.id)).kind, 'posted', 'one without a timeout never expires');
+    assert.equal(await ledger().expireDue(), 1);
+    assert.deepEqual(await balances(wallet), [0n, 10n, 0n, 100n]);
+    assert.throws(() => ledger().void('ledger:expired:1', later.id), /must not start with ledger:/);
+    await assertSound();
+  });
 }

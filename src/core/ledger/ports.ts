@@ -26,6 +26,8 @@ export interface LedgerStore {
    * read the same before and after: it moves work off reads, never changes an answer.
    */
   rollUp(now: Date, maxTransactions: number): Promise<RollupOutcome>;
+  /** Pending transfers still pending at their timeout (at most limit, the oldest timeout first): their idempotency ids and transfer ids. */
+  expiredPending(now: Date, limit: number): Promise<{ readonly pendingId: string; readonly transferId: number }[]>;
   /** Every broken invariant (at most limit); none when the ledger is sound. */
   violations(limit: number): Promise<LedgerViolation[]>;
 }

@@ -27,8 +27,12 @@ export function assertAccountSpec(spec: AccountSpec): void {
   assert(isCurrency(spec.currency), `unknown currency: ${spec.currency}`);
 }
 
+/** Ids of the ledger's own transfers (the void of an expired pending transfer) start so; no caller's may. */
+export const LEDGER_OWN_ID_PREFIX = 'ledger:';
+
 function assertId(id: string, what: string): void {
   assert(id.length >= 1 && id.length <= LEDGER_LIMITS.maxIdLength, `${what} must be 1 to ${LEDGER_LIMITS.maxIdLength} characters`);
+  assert(!id.startsWith(LEDGER_OWN_ID_PREFIX), `${what} must not start with ${LEDGER_OWN_ID_PREFIX} (the ledger's own ids)`);
 }
 
 export function assertTransferRequests(requests: readonly TransferRequest[]): void {

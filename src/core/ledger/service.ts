@@ -1,6 +1,6 @@
 import type { Clock } from '../../kernel/clock.js';
 import type { LedgerStore } from './ports.js';
-import { assertAccountSpec, assertResolveRequest, assertTransferRequests } from './rules.js';
+import { assertAccountSpec, assertResolveRequest, assertTransferRequests, LEDGER_OWN_ID_PREFIX } from './rules.js';
 import type {
   Account,
   AccountSpec,
@@ -15,6 +15,8 @@ import type {
 const MAX_VIOLATIONS_REPORTED = 100;
 /** Transactions per rollup run: a backlog (a first run after migrating) is taken in steps of a bounded statement. */
 export const ROLLUP_MAX_TRANSACTIONS = 100_000;
+/** Expired pending transfers voided per run of the expiry job. */
+const EXPIRY_BATCH = 500;
 
 /**
  * The general ledger: opens accounts, creates transfers (single-phase or pending, linked
@@ -59,6 +61,23 @@ export class LedgerService {
   /** Rolls ended transfers into the unflagged accounts' balances (the ledger-rollup job's one step). */
   rollUp(): Promise<RollupOutcome> {
     return this.store.rollUp(this.clock.now(), ROLLUP_MAX_TRANSACTIONS);
+  }
+
+  /**
+   * Voids the pending transfers past their timeout, so what they held is given back (a
+   * post after the timeout is refused anyway). Each void's id is the ledger's own
+   * (ledger:expired:{transfer id}), so two workers, or a run again after a crash, void each
+   * once; one resolved meanwhile by its owner answers already posted or voided. Answers how
+   * many it voided.
+   */
+  async expireDue(): Promise<number> {
+    const now = this.clock.now();
+    let voided = 0;
+    for (const { pendingId, transferId } of await this.store.expiredPending(now, EXPIRY_BATCH)) {
+      const outcome = await this.store.resolvePending({ id: `${LEDGER_OWN_ID_PREFIX}expired:${transferId}`, pendingId, action: 'void' }, now);
+      if (outcome.kind === 'voided') voided += 1;
+    }
+    return voided;
   }
 
   /** Every broken invariant (balances against transfers, currencies summing to zero, pending resolved once). */

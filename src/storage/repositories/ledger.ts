@@ -114,6 +114,19 @@ export class SqlLedgerStore implements LedgerStore {
     return { transfers: Number(row.transfers), accounts: Number(row.accounts), complete: row.complete };
   }
 
+  async expiredPending(now: Date, limit: number): Promise<{ pendingId: string; transferId: number }[]> {
+    // The partial index on pending transfers' timeouts: a range, however long the history.
+    const rows = await this.db
+      .selectFrom('ledger_transfers')
+      .select(['id', 'idempotency_id'])
+      .where('state', '=', 'pending')
+      .where('timeout_at', '<=', now)
+      .orderBy('timeout_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ pendingId: r.idempotency_id, transferId: Number(r.id) }));
+  }
+
   async createTransfers(requests: readonly TransferRequest[], now: Date): Promise<TransferOutcome[]> {
     const chains = chainIds(requests);
     const transfers = requests.map((r, i) => ({

@@ -161,6 +161,14 @@ export class InMemoryLedger implements LedgerStore {
     return 'created';
   }
 
+  async expiredPending(now: Date, limit: number): Promise<{ pendingId: string; transferId: number }[]> {
+    return [...this.#transfers.values()]
+      .filter((t) => t.phase === 'pending' && t.state === 'pending' && t.timeoutAt !== null && t.timeoutAt <= now)
+      .sort((a, b) => (a.timeoutAt as Date).getTime() - (b.timeoutAt as Date).getTime())
+      .slice(0, limit)
+      .map((t) => ({ pendingId: t.id, transferId: t.transferId }));
+  }
+
   async resolvePending(request: ResolveRequest, now: Date): Promise<ResolveOutcome> {
     const pending = this.#transfers.get(request.pendingId);
     if (!pending) return { kind: 'pending_transfer_not_found' };
