@@ -192,8 +192,11 @@ export function ledgerContract(store: () => LedgerStore): void {
     const rolled = await ledger().rollUp();
     assert.equal(rolled.complete, true);
     assert.deepEqual(await Promise.all(codes.map(balances)), before);
-    // A run with nothing ended since changes nothing either; a transfer after it adds to the rolled-up balance.
-    assert.deepEqual(await ledger().rollUp(), { transfers: 0, accounts: 0, complete: true });
+    // Another run changes no balance either (on a shared PostgreSQL cluster it may take what
+    // the first left above a horizon another database's transaction held back); a transfer
+    // after it adds to the rolled-up balance.
+    await ledger().rollUp();
+    assert.deepEqual(await Promise.all(codes.map(balances)), before);
     await ledger().createTransfers([transfer(operator, merchant, 3n)]);
     assert.deepEqual(await balances(merchant), [0n, 40n, 300n, 160n]);
     assert.equal((await ledger().void(unique('void'), held.id)).kind, 'voided');
