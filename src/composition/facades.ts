@@ -9,6 +9,7 @@ import type { MessagingService } from '../core/messaging/service.js';
 import type { OutboxDispatcher } from '../core/outbox/service.js';
 import type { VerificationService } from '../core/verification/service.js';
 import type { Clock } from '../kernel/clock.js';
+import type { Msisdn } from '../kernel/msisdn.js';
 import type { Metrics } from '../metrics.js';
 import { DEMO } from '../seed.js';
 import type { Database } from '../storage/db.js';
@@ -49,16 +50,18 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
   await http.register(deps.metrics.plugin, { bearerToken: config.metricsToken });
   await http.register(healthRoutes, { database: db.kind, ping: () => deps.merchants.platform.ping() });
   await registerStrex(http, deps, frameworkErrors);
-  // One set of MX keys: Infomedia seals and opens MX values with them, Hermes' delivery reports carry MX values.
+  // One set of MX keys and one sealer: Infomedia seals and opens MX values with it; delivery
+  // reports and MO forwards carry MX values, told to merchants by one notifier.
   const keys = sealingKeys(config);
-  await registerInfomedia(http, { ...deps, frameworkErrors, keys });
-  await registerHermes(http, { ...deps, carrier: deps.sandbox.carrier, frameworkErrors, keys });
-  const forwarder = infomediaMoForwarder({
-    sealer: new MsisdnSealer(keys),
-    operator: async (msisdn) => (await deps.sandbox.carrier.subscriber(msisdn)).operator,
+  const sealer = new MsisdnSealer(keys);
+  const notices = {
+    sealer,
+    operator: async (msisdn: Msisdn) => (await deps.sandbox.carrier.subscriber(msisdn)).operator,
     notifier: new HttpMerchantNotifier(),
-  });
-  const inbound = inboundModule({ ...deps, accounts: deps.merchants.accounts.accounts, forwarders: [forwarder] });
+  };
+  await registerInfomedia(http, { ...deps, frameworkErrors, keys, sealer });
+  await registerHermes(http, { ...deps, frameworkErrors, notices });
+  const inbound = inboundModule({ ...deps, accounts: deps.merchants.accounts.accounts, forwarders: [infomediaMoForwarder(notices)] });
   if (config.sandbox) {
     const { inbox } = deps.sandbox;
     const { confirmations, preauthorization } = deps.consent;

@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpMerchantNotifier } from '../connectors/http/notifier.js';
-import { MsisdnSealer, type SealingKey } from '../core/aliases/sealed-msisdn.js';
-import type { CarrierNetwork } from '../core/carrier/ports.js';
 import type { MessagingService } from '../core/messaging/service.js';
 import type { OutboxDispatcher } from '../core/outbox/service.js';
 import { ThrottledVerifier } from '../core/merchants/throttled-verifier.js';
 import { HERMES_PREFIX, hermesPlugin } from '../facades/hermes/plugin.js';
-import { hermesReportHandler, REPORT_RETRY_WINDOW_MS } from '../facades/hermes/reports.js';
+import { hermesReportHandler, REPORT_RETRY_WINDOW_MS, type ReportDeps } from '../facades/hermes/reports.js';
 import type { FrameworkErrorRoutes } from '../facades/shared/framework-errors.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Database } from '../storage/db.js';
@@ -14,12 +11,10 @@ import { SqlLoginThrottleStore } from '../storage/repositories/login-throttle.js
 import type { MerchantsModule } from './merchants.js';
 
 export interface HermesModuleDeps {
-  /** The Infomedia facade's MX keys: a report's MX opens with the partner's DecryptMX. */
-  keys: readonly SealingKey[];
+  /** What telling a merchant takes (shared with the MO forward): the Infomedia facade's sealer, so a report's MX opens with the partner's DecryptMX. */
+  notices: Omit<ReportDeps, 'endpoints'>;
   db: Database;
   outbox: OutboxDispatcher;
-  /** Where a reported number's network (MCC, MNC) is read. */
-  carrier: CarrierNetwork;
   clock: Clock;
   merchants: MerchantsModule;
   messaging: MessagingService;
@@ -42,14 +37,11 @@ export async function registerHermes(http: FastifyInstance, deps: HermesModuleDe
   deps.outbox.on(
     'message.reported',
     hermesReportHandler({
-      endpoint: (endpointId) => accounts.findEndpoint(endpointId),
+      ...deps.notices,
       endpoints: async (merchantId) => {
         const listed = await accounts.listEndpoints(merchantId);
         return listed.ok ? listed.value : [];
       },
-      sealer: new MsisdnSealer(deps.keys),
-      operator: async (msisdn) => (await deps.carrier.subscriber(msisdn)).operator,
-      notifier: new HttpMerchantNotifier(),
     }),
     { giveUpAfterMs: REPORT_RETRY_WINDOW_MS },
   );

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { IN_MEMORY_DATA_DIR, type Config } from '../config.js';
-import { formatSealingKeys, generateSealingKey, MsisdnSealer, parseSealingKeys, type SealingKey } from '../core/aliases/sealed-msisdn.js';
+import { formatSealingKeys, generateSealingKey, type MsisdnSealer, parseSealingKeys, type SealingKey } from '../core/aliases/sealed-msisdn.js';
 import { ThrottledVerifier } from '../core/merchants/throttled-verifier.js';
 import { ChargePinService } from '../core/pins/service.js';
 import { RefundService } from '../core/refunds/service.js';
@@ -28,8 +28,10 @@ export interface InfomediaModuleDeps {
   merchants: MerchantsModule;
   payments: PaymentsModule;
   frameworkErrors: FrameworkErrorRoutes;
-  /** The MX keys (sealingKeys), shared with Hermes, whose delivery reports carry MX values. */
+  /** The MX keys (sealingKeys): they seal MX values and key the charge PINs' hashes. */
   keys: readonly SealingKey[];
+  /** The sealer of those keys, shared with what carries MX values to partners (delivery reports, MO). */
+  sealer: MsisdnSealer;
   /** Tests shorten the hold of throttled answers. */
   refusalHoldMs?: number;
 }
@@ -44,8 +46,7 @@ export async function registerInfomedia(http: FastifyInstance, deps: InfomediaMo
     clock,
     ...(deps.refusalHoldMs === undefined ? {} : { refusalHoldMs: deps.refusalHoldMs }),
   });
-  const { keys } = deps;
-  const sealer = new MsisdnSealer(keys);
+  const { keys, sealer } = deps;
   const pins = new ChargePinService({ pins: new SqlChargePinRepository(db.kysely), clock, pinKey: pinKeyOf(keys) });
   await http.register(infomediaPlugin, {
     prefix: INFOMEDIA_PREFIX,

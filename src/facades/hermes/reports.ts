@@ -14,7 +14,7 @@ export const REPORT_RETRY_WINDOW_MS = 24 * 3_600_000;
 const STATUS_WORDS: Record<MessageEnd, string> = { delivered: 'DELIVERED', failed: 'FAILED', expired: 'EXPIRED' };
 
 export interface ReportDeps {
-  readonly endpoint: (endpointId: number) => Promise<Endpoint | null>;
+  /** A merchant's endpoints: the report's account and the partner its MX is sealed for are among them. */
   readonly endpoints: (merchantId: number) => Promise<readonly Endpoint[]>;
   readonly sealer: MsisdnSealer;
   /** The network the number is on now (its MCC and MNC). */
@@ -53,20 +53,22 @@ export function reportUrl(template: string, report: MessageReportPayload, fields
 
 /**
  * Sends a Hermes message's delivery report to its account's dlrUrl (the outbox's
- * handler of message.reported; it retries a failure, and gives up after the window). An
- * account without a dlrUrl, or an endpoint that is not this merchant's Hermes account any
- * more, is told nothing.
+ * handler of message.reported; it retries a failure, and gives up after the window). The
+ * merchant's endpoints are read once: the account must be among them (a Hermes account of
+ * the merchant the event names), and so must the partner of its MX. An account without a
+ * dlrUrl is told nothing.
  */
 export function hermesReportHandler(deps: ReportDeps) {
   return async (report: MessageReportPayload): Promise<void> => {
-    const endpoint = await deps.endpoint(report.endpointId);
-    if (!endpoint || endpoint.kind !== HERMES_KIND || endpoint.merchantId !== report.merchantId) return;
-    const settings = endpoint.settings as { dlrUrl?: string; partnerId?: string; reportMsisdn?: boolean };
+    const endpoints = await deps.endpoints(report.merchantId);
+    const account = endpoints.find((e) => e.endpointId === report.endpointId && e.kind === HERMES_KIND);
+    if (!account) return;
+    const settings = account.settings as { dlrUrl?: string; partnerId?: string; reportMsisdn?: boolean };
     if (settings.dlrUrl === undefined) return;
     const msisdn = report.msisdn as Msisdn;
     const [mcc = '', mnc = ''] = (await deps.operator(msisdn)).mccMnc.split('-');
     const url = reportUrl(settings.dlrUrl, report, {
-      mx: await mxFor(deps, endpoint, settings.partnerId, msisdn),
+      mx: mxFor(deps.sealer, endpoints, settings.partnerId, msisdn),
       mcc,
       mnc,
       msisdn: settings.reportMsisdn === true ? msisdn.slice(1) : null,
@@ -80,10 +82,8 @@ export function hermesReportHandler(deps: ReportDeps) {
  * using DecryptMX"): sealed for the merchant's own partner endpoint named by partnerId;
  * empty when the account names none.
  */
-async function mxFor(deps: ReportDeps, account: Endpoint, partnerId: string | undefined, msisdn: Msisdn): Promise<string> {
+function mxFor(sealer: MsisdnSealer, endpoints: readonly Endpoint[], partnerId: string | undefined, msisdn: Msisdn): string {
   if (partnerId === undefined) return '';
-  const partner = (await deps.endpoints(account.merchantId)).find(
-    (e) => e.kind === 'infomedia-payments' && e.vendorIds.some((v) => v.name === 'infomedia-partner-id' && v.value === partnerId),
-  );
-  return partner ? deps.sealer.seal(partner.endpointId, msisdn) : '';
+  const partner = endpoints.find((e) => e.kind === 'infomedia-payments' && e.vendorIds.some((v) => v.name === 'infomedia-partner-id' && v.value === partnerId));
+  return partner ? sealer.seal(partner.endpointId, msisdn) : '';
 }
