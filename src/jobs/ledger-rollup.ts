@@ -13,10 +13,11 @@ export function ledgerRollupJob(ledger: Pick<LedgerService, 'rollUp'>): Job {
   return {
     name: 'ledger-rollup',
     idleMs: ROLLUP_INTERVAL_MS,
-    // Again at once only while a backlog remains (a run stopped at its bound).
+    // Again at once only while a backlog remains (a run stopped at its bound), also when the
+    // bounded step it took held no posted transfer (only pending ones): it still moved the mark.
     run: async () => {
       const outcome = await ledger.rollUp();
-      return outcome.complete ? 0 : outcome.transfers;
+      return outcome.complete ? 0 : Math.max(1, outcome.transfers);
     },
   };
 }
