@@ -47,7 +47,7 @@ export async function registerInfomedia(http: FastifyInstance, deps: InfomediaMo
     ...(deps.refusalHoldMs === undefined ? {} : { refusalHoldMs: deps.refusalHoldMs }),
   });
   const { keys, sealer } = deps;
-  const pins = new ChargePinService({ pins: new SqlChargePinRepository(db.kysely), clock, pinKey: pinKeyOf(keys) });
+  const pins = new ChargePinService({ pins: new SqlChargePinRepository(db), clock, pinKey: pinKeyOf(keys) });
   await http.register(infomediaPlugin, {
     prefix: INFOMEDIA_PREFIX,
     verifier,

@@ -3,6 +3,7 @@ import type { ChargePinRepository, NewChargePin, PinAttempt, PinAttemptOutcome, 
 import { assert } from '../../kernel/assert.js';
 import { Batcher } from '../../kernel/batcher.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
+import type { Database } from '../db.js';
 import type { Schema } from '../schema.js';
 import { ledgerRefusal } from './payments.js';
 import { judgeAttempt, type PinAttemptRow, statementRounds } from './pin-attempts.js';
@@ -10,10 +11,42 @@ import { judgeAttempt, type PinAttemptRow, statementRounds } from './pin-attempt
 /** Guesses judged in one statement: as many as a reservation batch carries, two statements at once. */
 const ATTEMPT_BATCHING = { maxBatchSize: 64, maxBatchesInFlight: 2, maxQueued: 10_000 } as const;
 
+/**
+ * The newest PIN of each (endpoint, MSISDN, product), locked; the guess counted where the
+ * PIN is unused, has guesses left, is not expired and is hashed with its context, and the
+ * PIN used where the hash is its own. What the row was before is answered for the rest.
+ * A named prepared statement: planned once per connection, not once per batch of guesses.
+ */
+const ATTEMPTS_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::uuid[], $7::timestamptz[], $8::int[])
+         AS i(ord, endpoint_id, msisdn, product_id, pin_hash, transaction_id, at, max_attempts)),
+latest AS (
+  SELECT i.ord, p.id, p.pin_hash, p.expires_at, p.attempts, p.used_at
+    FROM input i CROSS JOIN LATERAL (
+      SELECT c.id, c.pin_hash, c.expires_at, c.attempts, c.used_at FROM charge_pins c
+       WHERE c.endpoint_id = i.endpoint_id AND c.msisdn = i.msisdn AND c.product_id = i.product_id
+       ORDER BY c.created_at DESC, c.id DESC LIMIT 1
+         FOR UPDATE) p),
+counted AS (
+  UPDATE charge_pins c
+     SET attempts = c.attempts + 1,
+         used_at = CASE WHEN c.pin_hash = i.pin_hash THEN i.at END,
+         transaction_id = CASE WHEN c.pin_hash = i.pin_hash THEN i.transaction_id END
+    FROM latest l JOIN input i ON i.ord = l.ord
+   WHERE c.id = l.id AND c.used_at IS NULL AND c.attempts < i.max_attempts
+     AND c.expires_at > i.at AND c.pin_hash NOT LIKE 'hmac$%'
+  RETURNING l.ord, c.used_at IS NOT NULL AS approved)
+SELECT i.ord, l.id, l.pin_hash, l.expires_at, l.attempts, l.used_at, k.approved
+  FROM input i LEFT JOIN latest l ON l.ord = i.ord LEFT JOIN counted k ON k.ord = i.ord`;
+
 export class SqlChargePinRepository implements ChargePinRepository {
   readonly #attempts: Batcher<PinAttempt, PinAttemptOutcome>;
 
-  constructor(private readonly db: Kysely<Schema>) {
+  private readonly db: Kysely<Schema>;
+
+  constructor(private readonly database: Database) {
+    this.db = database.kysely;
     this.#attempts = new Batcher((attempts) => this.#attemptBatch(attempts), ATTEMPT_BATCHING);
   }
 
@@ -43,38 +76,18 @@ export class SqlChargePinRepository implements ChargePinRepository {
     return outcomes;
   }
 
-  /**
-   * The newest PIN of each (endpoint, MSISDN, product), locked; the guess counted where the
-   * PIN is unused, has guesses left, is not expired and is hashed with its context, and the
-   * PIN used where the hash is its own. What the row was before is answered for the rest.
-   */
+  /** ATTEMPTS_SQL over one round of guesses. */
   async #attemptTogether(attempts: readonly PinAttempt[]): Promise<PinAttemptRow[]> {
-    const { rows } = await sql<PinAttemptRow>`
-      WITH input AS (
-        SELECT * FROM unnest(${attempts.map((_, i) => i)}::int[], ${attempts.map((a) => a.endpointId)}::bigint[],
-                             ${attempts.map((a) => a.msisdn)}::text[], ${attempts.map((a) => a.productId)}::bigint[],
-                             ${attempts.map((a) => a.pinHash)}::text[], ${attempts.map((a) => a.transactionId)}::uuid[],
-                             ${attempts.map((a) => a.now.toISOString())}::timestamptz[], ${attempts.map((a) => a.maxAttempts)}::int[])
-               AS i(ord, endpoint_id, msisdn, product_id, pin_hash, transaction_id, at, max_attempts)),
-      latest AS (
-        SELECT i.ord, p.id, p.pin_hash, p.expires_at, p.attempts, p.used_at
-          FROM input i CROSS JOIN LATERAL (
-            SELECT c.id, c.pin_hash, c.expires_at, c.attempts, c.used_at FROM charge_pins c
-             WHERE c.endpoint_id = i.endpoint_id AND c.msisdn = i.msisdn AND c.product_id = i.product_id
-             ORDER BY c.created_at DESC, c.id DESC LIMIT 1
-               FOR UPDATE) p),
-      counted AS (
-        UPDATE charge_pins c
-           SET attempts = c.attempts + 1,
-               used_at = CASE WHEN c.pin_hash = i.pin_hash THEN i.at END,
-               transaction_id = CASE WHEN c.pin_hash = i.pin_hash THEN i.transaction_id END
-          FROM latest l JOIN input i ON i.ord = l.ord
-         WHERE c.id = l.id AND c.used_at IS NULL AND c.attempts < i.max_attempts
-           AND c.expires_at > i.at AND c.pin_hash NOT LIKE 'hmac$%'
-        RETURNING l.ord, c.used_at IS NOT NULL AS approved)
-      SELECT i.ord, l.id, l.pin_hash, l.expires_at, l.attempts, l.used_at, k.approved
-        FROM input i LEFT JOIN latest l ON l.ord = i.ord LEFT JOIN counted k ON k.ord = i.ord`.execute(this.db);
-    return rows;
+    return this.database.prepared<PinAttemptRow>('charge_pin_attempts', ATTEMPTS_SQL, [
+      attempts.map((_, i) => i),
+      attempts.map((a) => a.endpointId),
+      attempts.map((a) => a.msisdn),
+      attempts.map((a) => a.productId),
+      attempts.map((a) => a.pinHash),
+      attempts.map((a) => a.transactionId),
+      attempts.map((a) => a.now.toISOString()),
+      attempts.map((a) => a.maxAttempts),
+    ]);
   }
 
   async issue(p: NewChargePin): Promise<number | 'rate_limited'> {
