@@ -102,6 +102,12 @@ for (const engine of engines()) {
       assert.deepEqual(badMx, bad('MX is not a valid MX or MSISDN with country code'));
       const badMcc = await soap('LogActivity', `<ProductID>1002</ProductID><MX>27825550001</MX><MCC>65</MCC><MNC>01</MNC><EngagementTypeID>6</EngagementTypeID><Data/>${credentialsXml()}`);
       assert.deepEqual(badMcc, bad('MCC and MNC must be the network codes'));
+      // Refused by the request's form before the method reads it: still 39 with details, not MX's 00 or ProductID's 15.
+      const longMx = await soap('LogActivity', `<ProductID>1002</ProductID><MX>${'2'.repeat(201)}</MX><MCC>655</MCC><MNC>01</MNC><EngagementTypeID>6</EngagementTypeID><Data/>${credentialsXml()}`);
+      assert.deepEqual(longMx, bad('MX must not have more than 200 characters'));
+      assert.deepEqual(await logActivity('1'.repeat(21), '6', []), bad('ProductID must not have more than 20 characters'));
+      const many = Array.from({ length: 65 }, (_, i): [string, string] => ['BannerID', String(i)]);
+      assert.deepEqual(await logActivity('1002', '6', many), bad('Data must not have more than 64 items'));
     });
 
     it('LogActivity is SOAP only: over GET, POST and JSON it is not a method (404)', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { BindingError, type BindingProblem, type FaultPolicy, inputMember } from '../kit/errors.js';
 import type { AnyOperation } from '../kit/operation.js';
 import { contractName, type WireAnnotations } from '../kit/operation.js';
@@ -94,22 +94,43 @@ const SOAP_FAULT_STATUS = 500;
  * read is a SOAP Fault (HTTP 500, §14); a body that cannot be parsed keeps Fastify's 4xx;
  * an unknown method is 404; anything else is logged and answered 99 — never a stack trace.
  */
-export const infomediaFaults: FaultPolicy<InfomediaFault> = (error, _request, logUnexpected) => {
+export const infomediaFaults: FaultPolicy<InfomediaFault> = (error, request, logUnexpected) => {
   if (error instanceof InfomediaError) return error.fault;
-  if (error instanceof BindingError) return bindingFault(error.problem);
+  if (error instanceof BindingError) return bindingFault(error.problem, methodOf(request));
   const { statusCode = 500 } = error as FastifyError;
   if (statusCode >= 400 && statusCode < 500) return { httpStatus: statusCode, code: null, detail: readableReason(error as FastifyError) };
   logUnexpected(error);
   return { httpStatus: 200, code: CODE.Internal };
 };
 
-function bindingFault(problem: BindingProblem): InfomediaFault {
+/**
+ * Methods with one code for every bad parameter, answered with what is wrong appended:
+ * LogActivity's 39 (§4.9, §5), also when the request's form already refuses the value
+ * (an over-long MX, a non-numeric ProductID, more than 64 data pairs). The credentials keep 01.
+ */
+const METHOD_PARAMETER_CODES: Readonly<Record<string, Code>> = { LogActivity: CODE.InvalidEngagementData };
+
+/** The method a request names, however it came (SOAP or GET/POST/JSON); null before it is known. */
+function methodOf(request: FastifyRequest): string | null {
+  return request.soapCall?.operation.name ?? request.asmxCall?.method.operation.name ?? null;
+}
+
+/** '/LogActivity/Data/3/Value' → 'Data/3/Value': the path below the method's element, as the partner named it. */
+function memberPath(path: string): string {
+  return path.split('/').slice(2).join('/');
+}
+
+function bindingFault(problem: BindingProblem, method: string | null): InfomediaFault {
   if (problem.kind === 'invalid_input') {
     const parameter = inputMember(problem);
     // The request as a whole (a JSON array or string, too many parameters): no parameter is
     // named, so no documented code fits; it is answered as a body that cannot be read, never
     // as a bill (10) on a method that bills nothing.
     if (parameter === '') return { httpStatus: 400, code: null, detail: 'Invalid request: the body is not one set of parameters' };
+    const methodCode = method === null ? undefined : METHOD_PARAMETER_CODES[method];
+    if (methodCode !== undefined && PARAMETER_CODES[parameter] !== 'login') {
+      return { httpStatus: 200, code: methodCode, detail: `: ${memberPath(problem.path) || parameter} ${problem.reason}` };
+    }
     return parameterFault(parameter);
   }
   if (problem.kind === 'unknown_operation' || problem.kind === 'no_route') return { httpStatus: 404, code: null, detail: 'No such method' };
