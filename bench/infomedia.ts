@@ -15,7 +15,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
-import { type LoadFigures, load } from './support/load.js';
+import type { CoresUsed } from './support/cpu.js';
+import { type LoadFigures, loadCountingCores } from './support/load.js';
 import { median, round } from './support/numbers.js';
 import { cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
 import { runPay } from './support/servers.js';
@@ -38,16 +39,33 @@ interface BillPrepared {
   pin: string;
 }
 
+/** CPU milliseconds one request cost the server, PostgreSQL and the load generator, from the cores each used. */
+function cpuPerRequest(figures: LoadFigures): { server: number; postgres: number; loadGenerator: number } | null {
+  const c: CoresUsed | undefined = figures.cores;
+  if (!c || figures.perSecond <= 0) return null;
+  const ms = (cores: number) => round((cores / figures.perSecond) * 1000, 3);
+  return { server: ms(c.server), postgres: ms(c.postgres), loadGenerator: ms(c.loadGenerator) };
+}
+
+const cpuText = (figures: LoadFigures) => {
+  const cpu = cpuPerRequest(figures);
+  return cpu ? `CPU ms/request server ${cpu.server} · PostgreSQL ${cpu.postgres} · load generator ${cpu.loadGenerator}` : 'CPU not counted';
+};
+
 async function main(): Promise<number> {
   if (!Number.isInteger(BILLS) || BILLS <= 0 || BILLS > 1_000_000) throw new Error('BENCH_BILLS must be an integer 1-1000000');
   console.log('starting PostgreSQL …');
   const postgres = await startPostgres();
   onCleanup(() => postgres.stop());
+  const pgPort = Number(new URL(postgres.url).port);
   const rounds: { pay: number; bill: number; payP99: number; billP99: number }[] = [];
   for (let round = 1; round <= AB_ROUNDS; round++) {
     const billFirst = round % 2 === 0;
-    const measurePay = async () => runPay('postgres', { DATABASE_URL: await createDatabase(postgres.url, `bench_pay_${round}`) });
-    const measureBill = async () => runBills(await createDatabase(postgres.url, `bench_bill_${round}`), round);
+    const measurePay = async () => {
+      const appUrl = await createDatabase(postgres.url, `bench_pay_${round}`);
+      return runPay('postgres', { DATABASE_URL: appUrl }, { adminUrl: postgres.url, appUrl });
+    };
+    const measureBill = async () => runBills(await createDatabase(postgres.url, `bench_bill_${round}`), round, pgPort);
     let bill, pay;
     if (billFirst) {
       bill = await measureBill();
@@ -60,6 +78,7 @@ async function main(): Promise<number> {
     console.log(
       `round ${round}: Pay ${pay.perSecond}/s p99 ${pay.latencyMs.p99} ms · SendBillWithPin ${bill.figures.perSecond}/s p99 ${bill.figures.latencyMs.p99} ms · ratio ${round2(bill.figures.perSecond / pay.perSecond)}`,
     );
+    console.log(`  Pay: ${cpuText(pay)}\n  SendBillWithPin: ${cpuText(bill.figures)}`);
     // A bill answers HTTP 200 whatever its outcome: only a Success Conf counts as billed.
     if (bill.notBilled > 0 || bill.figures.errors > 0) {
       console.error(`SendBillWithPin: ${bill.notBilled} not billed, ${bill.figures.errors} HTTP errors: ${bill.figures.errorSamples.join(' | ')}`);
@@ -75,7 +94,7 @@ async function main(): Promise<number> {
 }
 
 /** One SendBillWithPin run: a server on its own database, PINs generated first, then BILLS bills. */
-async function runBills(databaseUrl: string, round: number): Promise<{ figures: LoadFigures; notBilled: number }> {
+async function runBills(databaseUrl: string, round: number, pgPort: number): Promise<{ figures: LoadFigures; notBilled: number }> {
   const port = await freePort();
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, 'infomedia')] : [];
   const child = startChild('opendcb (postgres, infomedia)', process.execPath, [...nodeArgs, CLI, 'serve'], {
@@ -98,7 +117,8 @@ async function runBills(databaseUrl: string, round: number): Promise<{ figures: 
     const errorSamples: string[] = [];
     const outcome = { notBilled: 0 };
     // A run of BILLS requests (each PIN once), not of a duration: there are only so many PINs.
-    const figures = await load(url, 0, billRequests(prepared, `r${round}`, errorSamples, outcome), errorSamples, BILLS);
+    const requests = billRequests(prepared, `r${round}`, errorSamples, outcome);
+    const figures = await loadCountingCores(url, 0, requests, errorSamples, child.proc.pid, pgPort, BILLS);
     return { figures, notBilled: outcome.notBilled };
   } catch (error) {
     console.error(`${child.name} output (last lines):\n${child.output.slice(-20).join('\n')}`);
@@ -156,8 +176,16 @@ async function call(url: string, method: string, parameters: Record<string, stri
   return body.d;
 }
 
-/** SendBillWithPin in the JSON binding, each request the next prepared subscriber and PIN. */
+/**
+ * SendBillWithPin in the JSON binding, each request the next prepared subscriber and PIN. The
+ * bodies are written before the run, as the PINs were: the load generator shares the two
+ * cores with what it measures, and building each body during the run cost it more per bill
+ * than Pay's smaller body costs it.
+ */
 function billRequests(prepared: readonly BillPrepared[], tag: string, errorSamples: string[], outcome: { notBilled: number }): autocannon.Request[] {
+  const bodies = prepared.map((bill, i) =>
+    JSON.stringify({ ...CREDENTIALS, BPID: PRODUCT, PT: `${tag}-${i + 1}`, MX: bill.mx, MNC: '01', MCC: '655', Amount: AMOUNT, ItemDescription: 'Bench', PIN: bill.pin }),
+  );
   let next = 0;
   return [
     {
@@ -165,9 +193,7 @@ function billRequests(prepared: readonly BillPrepared[], tag: string, errorSampl
       path: `${METHOD_BASE}/SendBillWithPin`,
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       setupRequest(request) {
-        const bill = prepared[next++ % prepared.length] as BillPrepared;
-        const body = { ...CREDENTIALS, BPID: PRODUCT, PT: `${tag}-${next}`, MX: bill.mx, MNC: '01', MCC: '655', Amount: AMOUNT, ItemDescription: 'Bench', PIN: bill.pin };
-        return { ...request, body: JSON.stringify(body) };
+        return { ...request, body: bodies[next++ % bodies.length] as string };
       },
       onResponse(status, body) {
         if (status === 200 && body.includes('"Description":"00 - Payment has been made"')) return;

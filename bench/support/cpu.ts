@@ -118,8 +118,9 @@ export function sampleCpu(serverPid: number | undefined, pgPort: number | undefi
   };
 }
 
-export function coresUsed(before: CpuSample, after: CpuSample): CoresUsed {
-  const wall = (after.at - before.at) / 1000;
+/** wallSeconds: the run's own length when it ended before the second sample was taken. */
+export function coresUsed(before: CpuSample, after: CpuSample, wallSeconds?: number): CoresUsed {
+  const wall = wallSeconds ?? (after.at - before.at) / 1000;
   let pgSeconds = 0;
   // A backend that exited during the run is in the postmaster's cutime; one that started counts from 0.
   for (const [pid, seconds] of after.postgres) pgSeconds += seconds - (before.postgres.get(pid) ?? 0);

@@ -64,7 +64,7 @@ export async function load(url: string, seconds: number, requests: autocannon.Re
   return { ...result, seconds: round(elapsedSeconds, 3), perSecond: round(result.ok / elapsedSeconds, 0) };
 }
 
-/** A load run with the cores used during it by serverPid, the PostgreSQL cluster on pgPort and this process. */
+/** A load run with the cores used during it by serverPid, the PostgreSQL cluster on pgPort and this process; amount as load()'s. */
 export async function loadCountingCores(
   url: string,
   seconds: number,
@@ -72,10 +72,13 @@ export async function loadCountingCores(
   errorSamples: string[],
   serverPid: number | undefined,
   pgPort?: number,
+  amount?: number,
 ): Promise<LoadFigures> {
   const before = sampleCpu(serverPid, pgPort);
-  const result = await load(url, seconds, requests, errorSamples);
-  result.cores = coresUsed(before, sampleCpu(serverPid, pgPort));
+  const result = await load(url, seconds, requests, errorSamples, amount);
+  // A run of a number of requests ends at autocannon's next tick, an idle tail: the cores are
+  // those of the run itself, to its last answer (what was used in the tail is next to nothing).
+  result.cores = coresUsed(before, sampleCpu(serverPid, pgPort), amount === undefined ? undefined : result.seconds);
   return result;
 }
 
