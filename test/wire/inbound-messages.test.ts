@@ -109,9 +109,10 @@ describe('messages from subscribers, routed to the owning service', () => {
     await receiveAll(6);
     assert.deepEqual((await kept()).at(-1), { msisdn: '+27825550060', short_code: '31000', body: 'games please', keyword: 'GAMES', endpoint_id: String(await partner100()) });
     assert.equal(new URL(`${base}${seen[0]}`).searchParams.get('kw'), 'GAMES');
-    for (const payload of [{ to: '31', text: 'x' }, { to: '31000', text: '' }, { to: '31000', text: 'x'.repeat(1_601) }, { to: '31000' }]) {
+    for (const payload of [{ to: '31', text: 'x' }, { to: '31000', text: '' }, { to: '31000', text: 'x'.repeat(1_601) }, { to: '31000' }, { to: '31000', text: 'x', from: '+4790000000' }]) {
       const refused = await t.app.http.inject({ method: 'POST', url: '/sandbox/handsets/%2B27825550060/sent', payload });
       assert.equal(refused.statusCode, 400, JSON.stringify(payload).slice(0, 60));
+      assert.match(refused.json().message, /body must be exactly \{"to": a short code, "text": 1 to 1600 characters\}/);
     }
     const form = await t.app.http.inject({ method: 'POST', url: '/sandbox/handsets/%2B27825550060/sent', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'to=31000&text=x' });
     assert.equal(form.statusCode, 415, 'no cross-site form can send one');

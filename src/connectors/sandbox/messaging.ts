@@ -1,4 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import type { ConfirmationSummary, WaitingConfirmation } from '../../core/confirmations/ports.js';
 import type { DeliveryReceipt, SmsConnector, SmsEvents, SmsSubmission, SubmitOutcome } from '../../core/messaging/ports.js';
 import type { PreAuthorizationService } from '../../core/preauthorization/service.js';
@@ -100,6 +102,15 @@ const sentBody = {
   required: ['to', 'text'],
   additionalProperties: false,
 } as const;
+/**
+ * Fastify's own validator removes the members a schema does not name: a body with others
+ * would be taken without them. This one refuses it (400), as a misspelt member should be.
+ */
+const refuseUnknownMembers: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const validator = Compile(schema as TSchema);
+  const refusal = httpPart === 'body' ? `body must be exactly {"to": a short code, "text": 1 to ${INBOUND_LIMITS.maxTextChars} characters}` : `${httpPart ?? 'request'} is not valid`;
+  return (data: unknown) => (validator.Check(data) ? { value: data } : { error: new Error(refusal) });
+};
 const promptParams = {
   type: 'object',
   properties: { msisdn: { type: 'string', maxLength: 40 }, id: { type: 'string', pattern: '^[0-9]{1,15}$' }, answer: { enum: ['confirm', 'decline'] } },
@@ -149,7 +160,7 @@ export const sandboxHandsetRoutes: FastifyPluginAsync<HandsetDeps> = async (app,
 
   app.post<{ Params: { msisdn: string }; Body: { to: string; text: string } }>(
     '/handsets/:msisdn/sent',
-    { schema: { params: msisdnParams, body: sentBody } },
+    { schema: { params: msisdnParams, body: sentBody }, validatorCompiler: refuseUnknownMembers },
     async (request, reply) => {
       const msisdn = parseMsisdn(request.params.msisdn);
       if (!msisdn) return reply.code(400).send({ error: 'invalid msisdn' });
