@@ -66,6 +66,8 @@ export interface SmppConfig {
   /** submit_sm a second at most; 0: no limit of ours. */
   tps: number;
   longMessages: 'udh' | 'payload';
+  /** How the SMSC's receipts write the id its submit_sm_resp gave: as-sent, or the same number in decimal or in hex. */
+  receiptIds: 'as-sent' | 'decimal' | 'hex';
 }
 
 /**
@@ -119,6 +121,10 @@ function parseSmsConfig(env: NodeJS.ProcessEnv): SmsConfig {
   }
   const longMessages = env.SMPP_LONG_MESSAGES === undefined || env.SMPP_LONG_MESSAGES === '' ? 'udh' : env.SMPP_LONG_MESSAGES;
   if (longMessages !== 'udh' && longMessages !== 'payload') throw new Error(`SMPP_LONG_MESSAGES must be udh or payload, got ${JSON.stringify(longMessages)}`);
+  const receiptIds = env.SMPP_RECEIPT_IDS === undefined || env.SMPP_RECEIPT_IDS === '' ? 'as-sent' : env.SMPP_RECEIPT_IDS;
+  if (receiptIds !== 'as-sent' && receiptIds !== 'decimal' && receiptIds !== 'hex') {
+    throw new Error(`SMPP_RECEIPT_IDS must be as-sent, decimal or hex, got ${JSON.stringify(receiptIds).slice(0, 40)}`);
+  }
   return {
     connector,
     smpp: {
@@ -131,6 +137,7 @@ function parseSmsConfig(env: NodeJS.ProcessEnv): SmsConfig {
       window: parseBoundedInt(env.SMPP_WINDOW, 10, 1, 1_000, 'SMPP_WINDOW'),
       tps: parseBoundedInt(env.SMPP_TPS, 0, 0, 100_000, 'SMPP_TPS'),
       longMessages,
+      receiptIds,
     },
   };
 }

@@ -147,6 +147,27 @@ describe('SMPP 3.4 connector against a test SMSC', () => {
     assert.deepEqual(w.store.rows.map((r) => r.state), ['delivered', 'delivered']);
   });
 
+  for (const [numericIds, receiptIds] of [['hex-answers', 'decimal'], ['decimal-answers', 'hex']] as const) {
+    it(`an SMSC whose receipts write the answer's id in ${receiptIds} (SMPP_RECEIPT_IDS=${receiptIds}): each receipt finds its message`, async () => {
+      const w = await world({ receipts: true, numericIds }, { receiptIds });
+      stops.push(w.stop);
+      for (let i = 1; i <= 3; i += 1) await w.messaging.queue({ merchantId: 1, submissionKey: `n${i}`, recipients: [recipient(i)], from: 'OpenDCB', text: `m${i}` });
+      await dispatchUntilFinal(w);
+      assert.deepEqual(w.store.rows.map((r) => r.state), ['delivered', 'delivered', 'delivered']);
+      assert.equal(w.store.receipts.size, 3);
+    });
+  }
+
+  it('without SMPP_RECEIPT_IDS, receipts that write the id in another form find no message (the SMPP 3.4 rule: the id as answered)', async () => {
+    const w = await world({ receipts: true, numericIds: 'hex-answers' });
+    stops.push(w.stop);
+    await w.messaging.queue({ merchantId: 1, submissionKey: 'x', recipients: [recipient(1)], from: 'OpenDCB', text: 'x' });
+    await w.messaging.dispatchDue();
+    for (let waited = 0; w.store.receipts.size === 0 && waited < 200; waited += 1) await sleep(25);
+    assert.deepEqual([...w.store.receipts.values()].map((r) => [r.connectorMessageId, r.applied]), [[String(0x7f00_0001), false]]);
+    assert.deepEqual(w.store.rows.map((r) => [r.state, r.connectorMessageId]), [['submitted', '7F000001']]);
+  });
+
   it('a refused bind leaves submissions failing as transient (the message stays queued); enquire_link keeps a bound link checked', async () => {
     const refused = await world({ password: 'other' }, { bindWaitMs: 100 });
     stops.push(refused.stop);

@@ -13,7 +13,16 @@ export interface SmscBehaviour {
   receipts?: boolean;
   /** Receipts name the message in the receipted_message_id and message_state TLVs too. */
   receiptTlvs?: boolean;
+  /**
+   * Numeric ids, as many SMSCs give: `hex-answers` answers submit_sm with a hex id (upper
+   * case) and writes it in decimal in the receipt; `decimal-answers` the other way round
+   * (lower-case hex, zero-padded to 10 digits). Without it: smsc-1, smsc-2, … on both.
+   */
+  numericIds?: 'hex-answers' | 'decimal-answers';
 }
+
+/** The n-th accepted message's number under numericIds: large, as an SMSC's are. */
+const NUMERIC_ID_BASE = 0x7f00_0000;
 
 export interface AcceptedSubmission {
   readonly messageId: string;
@@ -92,7 +101,7 @@ export class TestSmsc {
         session.send(pdu.response({ command_status: smpp.ESME_RTHROTTLED }));
         return;
       }
-      const messageId = `smsc-${this.accepted.length + 1}`;
+      const [messageId, receiptId] = this.#ids(this.accepted.length + 1);
       this.accepted.push(submission(messageId, pdu));
       const drop = this.behaviour.dropAfter?.includes(n) ?? false;
       session.send(pdu.response({ message_id: messageId }));
@@ -102,7 +111,7 @@ export class TestSmsc {
         dropped = true;
         session.close();
       }
-      if (this.behaviour.receipts && (Number(pdu.registered_delivery) & 0x03) !== 0) this.#queue(this.#receipt(messageId));
+      if (this.behaviour.receipts && (Number(pdu.registered_delivery) & 0x03) !== 0) this.#queue(this.#receipt(receiptId));
     });
     session.on('deliver_sm_resp', (pdu: PDU) => {
       this.deliverResponses.push(pdu.command_status);
@@ -127,6 +136,14 @@ export class TestSmsc {
       inFlight.clear();
     });
     (session as unknown as { inFlight: typeof inFlight }).inFlight = inFlight;
+  }
+
+  /** The id submit_sm_resp gives the n-th accepted message, and the id its receipt names it by. */
+  #ids(n: number): [answer: string, receipt: string] {
+    const value = NUMERIC_ID_BASE + n;
+    if (this.behaviour.numericIds === 'hex-answers') return [value.toString(16).toUpperCase(), String(value)];
+    if (this.behaviour.numericIds === 'decimal-answers') return [String(value), value.toString(16).padStart(10, '0')];
+    return [`smsc-${n}`, `smsc-${n}`];
   }
 
   #receipt(messageId: string): Record<string, unknown> {
@@ -172,5 +189,5 @@ function submission(messageId: string, pdu: PDU): AcceptedSubmission {
 
 /** SMS_CONNECTOR=smpp settings for a composed app bound to a test SMSC on this port (window 10, no pacing, UDH parts). */
 export function smppSettings(port: number) {
-  return { host: '127.0.0.1', port, systemId: 'test', password: 'secret', systemType: '', sourceAddr: undefined, window: 10, tps: 0, longMessages: 'udh' as const };
+  return { host: '127.0.0.1', port, systemId: 'test', password: 'secret', systemType: '', sourceAddr: undefined, window: 10, tps: 0, longMessages: 'udh' as const, receiptIds: 'as-sent' as const };
 }

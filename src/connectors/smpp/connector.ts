@@ -4,7 +4,7 @@ import type { SmsConnector, SmsEvents, SmsSubmission, SubmitOutcome } from '../.
 import { assert } from '../../kernel/assert.js';
 import type { Clock } from '../../kernel/clock.js';
 import { parseMsisdn } from '../../kernel/msisdn.js';
-import { isDeliveryReceipt, parseReceipt } from './receipts.js';
+import { isDeliveryReceipt, messageIdOf, parseReceipt, type ReceiptIdForm } from './receipts.js';
 import { Pacer, Window } from './window.js';
 
 export interface SmppSettings {
@@ -21,6 +21,8 @@ export interface SmppSettings {
   readonly tps: number;
   /** Long messages as UDH-concatenated parts or as one submit_sm with message_payload. */
   readonly longMessages: 'udh' | 'payload';
+  /** How the SMSC's receipts write the id its submit_sm_resp gave (default as-sent). */
+  readonly receiptIds?: ReceiptIdForm;
   readonly enquireLinkMs?: number;
   readonly responseTimeoutMs?: number;
   readonly reconnectMinMs?: number;
@@ -40,7 +42,7 @@ export interface SmppObserver {
 
 const silent: SmppObserver = { submitted() {}, throttled() {}, reconnected() {}, receiptLatency() {} };
 
-const DEFAULTS = { enquireLinkMs: 30_000, responseTimeoutMs: 30_000, reconnectMinMs: 250, reconnectMaxMs: 30_000, bindWaitMs: 10_000 } as const;
+const DEFAULTS = { enquireLinkMs: 30_000, responseTimeoutMs: 30_000, reconnectMinMs: 250, reconnectMaxMs: 30_000, bindWaitMs: 10_000, receiptIds: 'as-sent' } as const;
 /** A throttled submit_sm is sent again after this long, doubling, at most this often. */
 const THROTTLE_RETRY_MS = 200;
 const MAX_THROTTLE_RETRIES = 8;
@@ -148,7 +150,7 @@ export class SmppConnector implements SmsConnector {
         this.observer.submitted();
         const id = response.message_id;
         assert(typeof id === 'string' && id.length > 0, 'a submit_sm_resp that accepts names the message');
-        return { kind: 'accepted', connectorMessageId: id };
+        return { kind: 'accepted', connectorMessageId: messageIdOf(id, this.#settings.receiptIds, 'submit_sm_resp') };
       }
       if (status === smpp.ESME_RTHROTTLED || status === smpp.ESME_RMSGQFUL) {
         // Not accepted, so sending it again cannot duplicate it.
@@ -328,10 +330,11 @@ export class SmppConnector implements SmsConnector {
     if (isDeliveryReceipt(esmClass)) {
       const receipt = parseReceipt({ receiptedMessageId: pdu.receipted_message_id, messageState: pdu.message_state, text });
       if (receipt.kind !== 'final') return;
-      const submittedAtMs = this.#submittedAtMs.get(receipt.connectorMessageId);
-      await events.receipt({ connectorMessageId: receipt.connectorMessageId, status: receipt.status, reason: receipt.reason, receivedAt: this.clock.now() });
+      const connectorMessageId = messageIdOf(receipt.connectorMessageId, this.#settings.receiptIds, 'receipt');
+      const submittedAtMs = this.#submittedAtMs.get(connectorMessageId);
+      await events.receipt({ connectorMessageId, status: receipt.status, reason: receipt.reason, receivedAt: this.clock.now() });
       if (submittedAtMs !== undefined) {
-        this.#submittedAtMs.delete(receipt.connectorMessageId);
+        this.#submittedAtMs.delete(connectorMessageId);
         this.observer.receiptLatency((performance.now() - submittedAtMs) / 1000);
       }
       return;

@@ -60,3 +60,25 @@ export function parseReceipt(fields: { receiptedMessageId?: unknown; messageStat
   const reason = status === 'delivered' ? undefined : err === undefined ? word : `${word}/err:${err}`;
   return { kind: 'final', connectorMessageId: id, status, reason };
 }
+
+/**
+ * How an SMSC's receipts name a message (Kannel's msg-id-type): as its submit_sm_resp did
+ * (`as-sent`, the SMPP 3.4 rule), or the same number written in decimal where the answer
+ * gave hex (`decimal`), or in hex where it gave decimal (`hex`). Some SMSCs do either.
+ */
+export type ReceiptIdForm = 'as-sent' | 'decimal' | 'hex';
+
+const HEX_ID = /^[0-9a-f]{1,16}$/i;
+const DECIMAL_ID = /^[0-9]{1,20}$/;
+
+/**
+ * The id a message is known by: in the two translating forms both sides are read as the
+ * number they write and kept in decimal (leading zeros and the hex digits' case dropped),
+ * so an answer's and a receipt's id meet. An id that is not such a number stays as it is.
+ */
+export function messageIdOf(id: string, form: ReceiptIdForm, from: 'submit_sm_resp' | 'receipt'): string {
+  if (form === 'as-sent') return id;
+  const hex = (form === 'decimal') === (from === 'submit_sm_resp');
+  if (hex) return HEX_ID.test(id) ? BigInt(`0x${id}`).toString(10) : id;
+  return DECIMAL_ID.test(id) ? BigInt(id).toString(10) : id;
+}
