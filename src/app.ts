@@ -91,6 +91,7 @@ async function compose(config: Config, db: Database, clock: Clock, options: Buil
   // Bound only now: an MO that arrives finds its listener (the inbound module, registered with the facades).
   await messaging.start();
   const ledger = ledgerModule({ db, clock });
+  metrics.watchRollupLag(() => ledger.rollupLagMs());
   const jobs = jobsModule({
     outbox,
     payments: payments.payments,

@@ -63,12 +63,26 @@ export function createMetrics() {
     },
   });
 
+  let rollupLagMs: () => Promise<number> = async () => 0;
+  new Gauge({
+    name: 'opendcb_ledger_rollup_lag_seconds',
+    help: 'Age of the oldest ledger transfer not yet rolled up into its accounts\' balances (0: none); it grows while the rollup is held back',
+    registers: [registry],
+    async collect() {
+      this.set((await rollupLagMs()) / 1000);
+    },
+  });
+
   return {
     registry,
     ...sms,
     /** Where the dead letters are counted when metrics are scraped. */
     watchDeadLetters(read: () => Promise<number>) {
       deadLetters = read;
+    },
+    /** Where the ledger rollup's lag is read when metrics are scraped. */
+    watchRollupLag(read: () => Promise<number>) {
+      rollupLagMs = read;
     },
     observePayment: (outcome: string) => payments.inc({ outcome }),
     observeReservationBatch(size: number, fellBack: boolean, perItem = false) {

@@ -45,6 +45,21 @@ for (const engine of engines()) {
       assert.match(response.body, /^opendcb_reservation_batch_fallbacks_total 0$/m);
     });
 
+    it('GET /metrics shows how far the ledger rollup lags: the paid charge\'s transfer, not rolled up (no workers here), a minute on', async () => {
+      t.clock.advance(60_000);
+      const response = await t.app.http.inject({ method: 'GET', url: '/metrics' });
+      const lagSeconds = Number(/^opendcb_ledger_rollup_lag_seconds (\S+)$/m.exec(response.body)?.[1]);
+      assert.ok(lagSeconds >= 60 && lagSeconds < 120, `lag ${lagSeconds}`);
+      // On the shared PostgreSQL cluster another test's open transaction can hold the horizon a moment.
+      let after = '';
+      for (let tries = 0; tries < 100 && !/^opendcb_ledger_rollup_lag_seconds 0$/m.test(after); tries += 1) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        await t.app.ledger.rollUp();
+        after = (await t.app.http.inject({ method: 'GET', url: '/metrics' })).body;
+      }
+      assert.match(after, /^opendcb_ledger_rollup_lag_seconds 0$/m);
+    });
+
     it('a lost database: /healthz 503, Pay a DirectPaymentFault code 5, never a stack trace', async () => {
       const broken = await startTestApp(engine, 'operations_broken');
       await broken.app.db.close();

@@ -26,6 +26,12 @@ export interface LedgerStore {
    * read the same before and after: it moves work off reads, never changes an answer.
    */
   rollUp(now: Date, maxTransactions: number): Promise<RollupOutcome>;
+  /**
+   * How long ago the oldest transfer not yet rolled up was made (0 when there is none). It
+   * stays about a rollup interval; one that grows says the rollup is stuck: a long
+   * transaction anywhere in the cluster holds its horizon back, or its job is not running.
+   */
+  rollupLagMs(now: Date): Promise<number>;
   /** Pending transfers still pending at their timeout (at most limit, the oldest timeout first): their idempotency ids and transfer ids. */
   expiredPending(now: Date, limit: number): Promise<{ readonly pendingId: string; readonly transferId: number }[]>;
   /** Every broken invariant (at most limit); none when the ledger is sound. */

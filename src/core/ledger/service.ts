@@ -63,6 +63,11 @@ export class LedgerService {
     return this.store.rollUp(this.clock.now(), ROLLUP_MAX_TRANSACTIONS);
   }
 
+  /** How far the rollup lags behind (LedgerStore.rollupLagMs), for the operator's metrics. */
+  rollupLagMs(): Promise<number> {
+    return this.store.rollupLagMs(this.clock.now());
+  }
+
   /**
    * Voids the pending transfers past their timeout, so what they held is given back (a
    * post after the timeout is refused anyway). Each void's id is the ledger's own

@@ -37,6 +37,11 @@ const CREATED = new Set(['created', 'exists']);
 const RESOLVED = new Set(['posted', 'voided', 'exists']);
 
 /** The general ledger on the SQL functions create_transfers, resolve_pending_transfer and ledger_violations. */
+const ROLLUP_LAG_SQL = `
+SELECT extract(epoch FROM ($1::timestamptz - t.created_at)) * 1000 AS lag_ms
+  FROM ledger_rollup r
+  CROSS JOIN LATERAL (SELECT created_at FROM ledger_transfers WHERE xid >= r.rolled_up_below ORDER BY xid LIMIT 1) t`;
+
 export class SqlLedgerStore implements LedgerStore {
   private readonly db: Kysely<Schema>;
 
@@ -112,6 +117,12 @@ export class SqlLedgerStore implements LedgerStore {
     const row = rows[0];
     assert(row !== undefined && rows.length === 1, 'roll_up_ledger answers one row');
     return { transfers: Number(row.transfers), accounts: Number(row.accounts), complete: row.complete };
+  }
+
+  async rollupLagMs(now: Date): Promise<number> {
+    // The xid index from the mark: the first transfer above it is the oldest not rolled up.
+    const rows = await this.database.prepared<{ lag_ms: string | number | null }>('ledger_rollup_lag', ROLLUP_LAG_SQL, [now.toISOString()]);
+    return Math.max(0, Math.round(Number(rows[0]?.lag_ms ?? 0)));
   }
 
   async expiredPending(now: Date, limit: number): Promise<{ pendingId: string; transferId: number }[]> {

@@ -24,6 +24,8 @@ interface StoredTransfer {
   readonly currency: string;
   readonly code: string;
   readonly phase: 'single' | 'pending' | 'post' | 'void';
+  /** When it was made, by the caller's clock. */
+  readonly createdAtMs: number;
   state: TransferState;
   readonly pendingTransferId: number | null;
   readonly chainId: string | null;
@@ -44,6 +46,8 @@ export class InMemoryLedger implements LedgerStore {
   #nextId = 1;
   /** Transfers with an id below this are rolled up (here each call is one transaction). */
   #rolledUpBelow = 1;
+  /** The clock of the call under way (each call is one transaction, as in the store). */
+  #nowMs = 0;
 
   async openAccount(spec: AccountSpec): Promise<OpenAccountOutcome> {
     const existing = this.#accounts.get(spec.code);
@@ -60,7 +64,8 @@ export class InMemoryLedger implements LedgerStore {
     return codes.flatMap((code) => this.#accounts.get(code) ?? []);
   }
 
-  async createTransfers(requests: readonly TransferRequest[]): Promise<TransferOutcome[]> {
+  async createTransfers(requests: readonly TransferRequest[], now: Date): Promise<TransferOutcome[]> {
+    this.#nowMs = now.getTime();
     const chains = chainIds(requests);
     const all = requests.map((r, i) => ({ r, i, chain: chains[i] ?? null }));
     const whole = this.#apply(all);
@@ -103,7 +108,7 @@ export class InMemoryLedger implements LedgerStore {
         const t: StoredTransfer = {
           transferId: this.#nextId + created.length, id: r.id, debitAccount: r.debitAccount, creditAccount: r.creditAccount,
           amountMinor: r.amountMinor, currency: r.currency, code: r.code, phase, state: r.pending ? 'pending' : 'posted',
-          pendingTransferId: null, chainId: chain, timeoutAt: r.pending?.timeoutAt ?? null,
+          pendingTransferId: null, chainId: chain, timeoutAt: r.pending?.timeoutAt ?? null, createdAtMs: this.#nowMs,
         };
         created.push(t);
         outcomes.push({ kind: 'created', transferId: t.transferId, state: t.state });
@@ -170,6 +175,7 @@ export class InMemoryLedger implements LedgerStore {
   }
 
   async resolvePending(request: ResolveRequest, now: Date): Promise<ResolveOutcome> {
+    this.#nowMs = now.getTime();
     const pending = this.#transfers.get(request.pendingId);
     if (!pending) return { kind: 'pending_transfer_not_found' };
     if (pending.phase !== 'pending') return { kind: 'not_a_pending_transfer' };
@@ -188,7 +194,7 @@ export class InMemoryLedger implements LedgerStore {
     const state: TransferState = request.action === 'post' ? 'posted' : 'voided';
     const t: StoredTransfer = {
       ...pending, transferId: this.#nextId, id: request.id, amountMinor, phase: request.action, state,
-      pendingTransferId: pending.transferId, chainId: null, timeoutAt: null,
+      pendingTransferId: pending.transferId, chainId: null, timeoutAt: null, createdAtMs: this.#nowMs,
     };
     this.#nextId += 1;
     this.#transfers.set(t.id, t);
@@ -217,6 +223,11 @@ export class InMemoryLedger implements LedgerStore {
     const accounts = new Set(rolled.flatMap((t) => [t.debitAccount, t.creditAccount]).filter((code) => this.#accounts.get(code)?.flag === 'none'));
     this.#rolledUpBelow = below;
     return { transfers: rolled.length, accounts: accounts.size, complete: below === this.#nextId };
+  }
+
+  async rollupLagMs(now: Date): Promise<number> {
+    const waiting = [...this.#transfers.values()].filter((t) => t.transferId >= this.#rolledUpBelow).map((t) => t.createdAtMs);
+    return waiting.length === 0 ? 0 : Math.max(0, now.getTime() - Math.min(...waiting));
   }
 
   async violations(): Promise<LedgerViolation[]> {
