@@ -108,6 +108,7 @@ for (const engine of engines()) {
       assert.deepEqual(await logActivity('1'.repeat(21), '6', []), bad('ProductID must not have more than 20 characters'));
       const many = Array.from({ length: 65 }, (_, i): [string, string] => ['BannerID', String(i)]);
       assert.deepEqual(await logActivity('1002', '6', many), bad('Data must not have more than 64 items'));
+      assert.deepEqual(await logActivity('1002', '6', [['BannerID', '1'], ['k'.repeat(201), '1']]), bad('Data/1/Key must not have more than 200 characters'));
     });
 
     it('LogActivity is SOAP only: over GET, POST and JSON it is not a method (404)', async () => {

@@ -115,9 +115,9 @@ function methodOf(request: FastifyRequest): string | null {
   return request.soapCall?.operation.name ?? request.asmxCall?.method.operation.name ?? null;
 }
 
-/** '/LogActivity/Data/3/Value' → 'Data/3/Value': the path below the method's element, as the partner named it. */
+/** 'LogActivity/Data/3/Key' → 'Data/3/Key': the path below the method's element, as the partner named it. */
 function memberPath(path: string): string {
-  return path.split('/').slice(2).join('/');
+  return path.split('/').slice(1).join('/');
 }
 
 function bindingFault(problem: BindingProblem, method: string | null): InfomediaFault {
