@@ -8,6 +8,7 @@ import { ledgerRollupJob } from '../jobs/ledger-rollup.js';
 import { ledgerExpiryJob } from '../jobs/ledger-expiry.js';
 import { loginThrottlePruneJob } from '../jobs/login-throttle-prune.js';
 import { outboxDeliveryJob } from '../jobs/outbox-delivery.js';
+import { receiptPruneJob } from '../jobs/receipt-prune.js';
 import { settlementJob } from '../jobs/settlement.js';
 import { smsDispatchJob } from '../jobs/sms-dispatch.js';
 import { startWorker, type Worker } from '../jobs/worker.js';
@@ -35,6 +36,7 @@ export function jobsModule(deps: {
     settlementJob(deps.payments, IDLE_POLL_MS),
     loginThrottlePruneJob(deps.authenticator),
     smsDispatchJob(deps.messaging, IDLE_POLL_MS),
+    receiptPruneJob(deps.messaging),
     ledgerRollupJob(deps.ledger),
     ledgerExpiryJob(deps.ledger),
   ];

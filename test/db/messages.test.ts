@@ -103,6 +103,33 @@ for (const engine of engines()) {
       ]);
     });
 
+    it('receipts that never found their message are pruned after their wait, the oldest first; applied and recent ones stay', async () => {
+      const dayMs = 24 * 3_600_000;
+      const at = (days: number) => new Date(AT.getTime() + days * dayMs);
+      const queued = await store.enqueue(messages(merchantId, 'prune', 1));
+      assert.notEqual(queued, 'duplicate');
+      const [mine] = queued === 'duplicate' ? [] : queued.ids;
+      assert.ok(mine);
+      await store.markSubmitted([{ id: mine, connector: 'prune', connectorMessageId: 'mine' }], AT);
+      assert.deepEqual(
+        await store.recordReceipts('prune', [
+          { connectorMessageId: 'mine', status: 'delivered', receivedAt: at(-30) },
+          { connectorMessageId: 'stray-1', status: 'delivered', receivedAt: at(-20) },
+          { connectorMessageId: 'stray-2', status: 'failed', receivedAt: at(-10) },
+          { connectorMessageId: 'stray-3', status: 'delivered', receivedAt: at(-1) },
+        ]),
+        ['applied', 'unmatched', 'unmatched', 'unmatched'],
+      );
+      assert.equal(await store.pruneUnmatchedReceipts(at(-5), 1), 1, 'at most the limit, the oldest first');
+      assert.equal(await store.pruneUnmatchedReceipts(at(-5), 100), 1);
+      assert.equal(await store.pruneUnmatchedReceipts(at(-5), 100), 0);
+      // What is left is seen as before: the applied one a duplicate, the recent stray still kept; the pruned ones are new again.
+      assert.deepEqual(
+        await store.recordReceipts('prune', ['mine', 'stray-3', 'stray-1'].map((id) => ({ connectorMessageId: id, status: 'delivered' as const, receivedAt: AT }))),
+        ['duplicate', 'duplicate', 'unmatched'],
+      );
+    });
+
     it('rejected and expired messages end; a live lease keeps a queued one from expiring under its submission', async () => {
       const queued = await store.enqueue(messages(merchantId, 'ends', 3, { expiresAt: new Date(AT.getTime() + 1_000) }));
       const [a, b, c] = queued === 'duplicate' ? [] : queued.ids;

@@ -158,6 +158,8 @@ export interface MessageStore {
   recordReceipts(connector: string, receipts: readonly DeliveryReceipt[]): Promise<ReceiptOutcome[]>;
   /** Applies kept receipts whose submissions are now recorded; answers how many. */
   applyPendingReceipts(limit: number): Promise<number>;
+  /** Deletes kept receipts received before receivedBefore that never found their message (at most limit, the oldest first); answers how many. */
+  pruneUnmatchedReceipts(receivedBefore: Date, limit: number): Promise<number>;
   /** queued or submitted messages past their validity → expired; at most limit. */
   expireDue(at: Date, limit: number): Promise<number>;
   find(id: number): Promise<StoredMessage | null>;

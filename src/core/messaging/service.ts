@@ -36,6 +36,9 @@ const DISPATCH_BATCH = 500;
 const CLAIM_LEASE_MS = 120_000;
 const MAX_RETRY_MS = 5 * 60_000;
 const THROTTLED_RETRY_MS = 1_000;
+/** How long a receipt waits for the record of its submission (which normally follows in milliseconds). */
+export const RECEIPT_WAIT_MS = 7 * 24 * 3_600_000;
+const PRUNE_BATCH = 1_000;
 const RECEIPT_BATCHING = { maxBatchSize: 500, maxBatchesInFlight: 2, maxQueued: 20_000 } as const;
 /** Accepted submissions whose ids are not yet stored: beyond this, dispatch waits for the store. */
 const MAX_UNRECORDED = 10_000;
@@ -203,6 +206,16 @@ export class MessagingService implements SmsGateway {
     assert(id !== undefined, 'the stored message has an id');
     const claimed = await this.deps.store.claim(id, CLAIM_LEASE_MS, now);
     if (claimed) await this.#submitAll([claimed]);
+  }
+
+  /**
+   * Deletes receipts that found no message in RECEIPT_WAIT_MS (an SMSC's receipt for a
+   * message not ours, or with an id written otherwise than its answer: SMPP_RECEIPT_IDS).
+   * Kept, they would only grow the table that every dispatch looks through. At most
+   * PRUNE_BATCH a call; answers how many.
+   */
+  pruneUnmatchedReceipts(): Promise<number> {
+    return this.deps.store.pruneUnmatchedReceipts(new Date(this.deps.clock.now().getTime() - RECEIPT_WAIT_MS), PRUNE_BATCH);
   }
 
   /** One dispatcher batch: record what is owed, expire, claim due messages, submit them. */

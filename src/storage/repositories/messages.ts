@@ -187,6 +187,21 @@ export class SqlMessageStore implements MessageStore {
     return Number(rows[0]?.n ?? 0);
   }
 
+  async pruneUnmatchedReceipts(receivedBefore: Date, limit: number): Promise<number> {
+    // The partial index on unapplied receipts' times: a range, however many were applied.
+    const { rows } = await sql<{ n: string | number }>`
+      WITH gone AS (
+        DELETE FROM message_receipts r
+         WHERE (r.connector, r.connector_message_id) IN (
+                 SELECT connector, connector_message_id FROM message_receipts
+                  WHERE NOT applied AND received_at < ${receivedBefore.toISOString()}::timestamptz
+                  ORDER BY received_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+           AND NOT r.applied
+        RETURNING 1)
+      SELECT count(*) AS n FROM gone`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async expireDue(at: Date, limit: number): Promise<number> {
     // A queued message under a live lease is being submitted: it ends by that submission's record.
     const { rows } = await sql<{ n: string | number }>`

@@ -154,6 +154,12 @@ export class FakeMessageStore implements MessageStore {
     return applied;
   }
 
+  async pruneUnmatchedReceipts(receivedBefore: Date, limit: number): Promise<number> {
+    const old = [...this.receipts].filter(([, r]) => !r.applied && r.receivedAt < receivedBefore).sort(([, a], [, b]) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    for (const [key] of old.slice(0, limit)) this.receipts.delete(key);
+    return Math.min(limit, old.length);
+  }
+
   async expireDue(at: Date, limit: number): Promise<number> {
     const due = this.rows.filter(
       (r) => r.expiresAt <= at && (r.state === 'submitted' || (r.state === 'queued' && (r.leasedUntil === null || r.leasedUntil <= at))),

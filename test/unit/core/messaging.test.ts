@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MESSAGING_LIMITS, MessagingService } from '../../../src/core/messaging/service.js';
+import { MESSAGING_LIMITS, MessagingService, RECEIPT_WAIT_MS } from '../../../src/core/messaging/service.js';
 import type { Msisdn } from '../../../src/kernel/msisdn.js';
 import { FakeClock } from '../../support/fakes/clock.js';
 import { FakeConnector, FakeMessageStore } from '../../support/fakes/messages.js';
@@ -170,5 +170,17 @@ describe('messaging service (fakes)', () => {
     // The second was due too, but its validity ended with the first's.
     assert.equal(await messaging.dispatchDue(), 2);
     assert.deepEqual(store.rows.map((r) => r.state), ['expired', 'expired']);
+  });
+
+  it('a receipt that found no message in a week is pruned; a younger one waits on', async () => {
+    const { store, clock, messaging } = await world();
+    const receivedAt = clock.now();
+    await store.recordReceipts('fake', [{ connectorMessageId: 'old', status: 'delivered', receivedAt }]);
+    clock.advance(RECEIPT_WAIT_MS - 1_000);
+    await store.recordReceipts('fake', [{ connectorMessageId: 'young', status: 'delivered', receivedAt: clock.now() }]);
+    assert.equal(await messaging.pruneUnmatchedReceipts(), 0, 'not a week yet');
+    clock.advance(2_000);
+    assert.equal(await messaging.pruneUnmatchedReceipts(), 1);
+    assert.deepEqual([...store.receipts.values()].map((r) => r.connectorMessageId), ['young']);
   });
 });
