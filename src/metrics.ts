@@ -53,37 +53,26 @@ export function createMetrics() {
   });
 
   const sms = messagingMetrics(registry);
-  let deadLetters: () => Promise<number> = async () => 0;
-  new Gauge({
-    name: 'opendcb_outbox_dead_letters',
-    help: 'Outbox events given up on (a merchant server down past its topic\'s retry window): opendcb outbox dead lists them',
-    registers: [registry],
-    async collect() {
-      this.set(await deadLetters());
-    },
-  });
-
-  let rollupLagMs: () => Promise<number> = async () => 0;
-  new Gauge({
-    name: 'opendcb_ledger_rollup_lag_seconds',
-    help: 'Age of the oldest ledger transfer not yet rolled up into its accounts\' balances (0: none); it grows while the rollup is held back',
-    registers: [registry],
-    async collect() {
-      this.set((await rollupLagMs()) / 1000);
-    },
-  });
+  const watchDeadLetters = scrapedGauge(
+    registry,
+    'opendcb_outbox_dead_letters',
+    'Outbox events given up on (a merchant server down past its topic\'s retry window): opendcb outbox dead lists them',
+  );
+  // Read in milliseconds, shown in seconds.
+  const watchRollupLag = scrapedGauge(
+    registry,
+    'opendcb_ledger_rollup_lag_seconds',
+    'Age of the oldest ledger transfer not yet rolled up into its accounts\' balances (0: none); it grows while the rollup is held back',
+    1000,
+  );
 
   return {
     registry,
     ...sms,
     /** Where the dead letters are counted when metrics are scraped. */
-    watchDeadLetters(read: () => Promise<number>) {
-      deadLetters = read;
-    },
-    /** Where the ledger rollup's lag is read when metrics are scraped. */
-    watchRollupLag(read: () => Promise<number>) {
-      rollupLagMs = read;
-    },
+    watchDeadLetters,
+    /** Where the ledger rollup's lag (milliseconds) is read when metrics are scraped. */
+    watchRollupLag,
     observePayment: (outcome: string) => payments.inc({ outcome }),
     observeReservationBatch(size: number, fellBack: boolean, perItem = false) {
       reservationBatches.observe(size);
@@ -114,17 +103,28 @@ export function createMetrics() {
   };
 }
 
-/** SMS: queue depth, submissions, receipts and their latency, failures by reason. */
-function messagingMetrics(registry: Registry) {
-  let queueDepth: () => Promise<number> = async () => 0;
+/**
+ * A gauge read from the database when metrics are scraped: the returned function names the
+ * read (0 until it does); divisor turns what it reads into the gauge's unit.
+ */
+function scrapedGauge(registry: Registry, name: string, help: string, divisor = 1): (read: () => Promise<number>) => void {
+  let read: () => Promise<number> = async () => 0;
   new Gauge({
-    name: 'opendcb_sms_queue_depth',
-    help: 'Messages stored and not yet submitted (scheduled ones included)',
+    name,
+    help,
     registers: [registry],
     async collect() {
-      this.set(await queueDepth());
+      this.set((await read()) / divisor);
     },
   });
+  return (next) => {
+    read = next;
+  };
+}
+
+/** SMS: queue depth, submissions, receipts and their latency, failures by reason. */
+function messagingMetrics(registry: Registry) {
+  const watchSmsQueue = scrapedGauge(registry, 'opendcb_sms_queue_depth', 'Messages stored and not yet submitted (scheduled ones included)');
   const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
   const queued = counter('opendcb_sms_queued_total', 'Messages stored for sending');
   const submitted = counter('opendcb_sms_submitted_total', 'Messages the SMSC accepted (their ids stored)');
@@ -151,9 +151,7 @@ function messagingMetrics(registry: Registry) {
   });
   return {
     /** Where the queue depth is read when metrics are scraped. */
-    watchSmsQueue(read: () => Promise<number>) {
-      queueDepth = read;
-    },
+    watchSmsQueue,
     messagingObserver: {
       queued: (count: number) => queued.inc(count),
       submitted: (count: number) => submitted.inc(count),
