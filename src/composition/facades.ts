@@ -56,7 +56,10 @@ export async function registerFacades({ http, frameworkErrors }: HttpServer, dep
   const sealer = new MsisdnSealer(keys);
   const notices = {
     sealer,
-    operator: async (msisdn: Msisdn) => (await deps.sandbox.carrier.subscriber(msisdn)).operator,
+    network: async (msisdn: Msisdn) => {
+      const [mcc = '', mnc = ''] = (await deps.sandbox.carrier.subscriber(msisdn)).operator.mccMnc.split('-');
+      return { mcc, mnc };
+    },
     notifier: new HttpMerchantNotifier(),
   };
   await registerInfomedia(http, { ...deps, frameworkErrors, keys, sealer });

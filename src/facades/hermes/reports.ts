@@ -1,11 +1,10 @@
 import type { MsisdnSealer } from '../../core/aliases/sealed-msisdn.js';
-import type { Operator } from '../../core/carrier/ports.js';
 import type { Endpoint } from '../../core/merchants/accounts-types.js';
 import type { MessageEnd, MessageReportPayload } from '../../core/outbox/catalogue.js';
 import type { MerchantNotifier } from '../../core/notifications/ports.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { HERMES_KIND } from './endpoint.js';
-import { fillUrlTemplate } from '../shared/url-template.js';
+import { fillUrlTemplate, type NetworkCodes } from '../shared/url-template.js';
 
 /** How long a partner's DLR receiver may stay unreachable before its report is a dead letter (issue 12: at least 24 h). */
 export const REPORT_RETRY_WINDOW_MS = 24 * 3_600_000;
@@ -17,8 +16,8 @@ export interface ReportDeps {
   /** A merchant's endpoints: the report's account and the partner its MX is sealed for are among them. */
   readonly endpoints: (merchantId: number) => Promise<readonly Endpoint[]>;
   readonly sealer: MsisdnSealer;
-  /** The network the number is on now (its MCC and MNC). */
-  readonly operator: (msisdn: Msisdn) => Promise<Operator>;
+  /** The MCC and MNC of the network the number is on now. */
+  readonly network: (msisdn: Msisdn) => Promise<NetworkCodes>;
   readonly notifier: MerchantNotifier;
 }
 
@@ -66,11 +65,9 @@ export function hermesReportHandler(deps: ReportDeps) {
     const settings = account.settings as { dlrUrl?: string; partnerId?: string; reportMsisdn?: boolean };
     if (settings.dlrUrl === undefined) return;
     const msisdn = report.msisdn as Msisdn;
-    const [mcc = '', mnc = ''] = (await deps.operator(msisdn)).mccMnc.split('-');
     const url = reportUrl(settings.dlrUrl, report, {
       mx: mxFor(deps.sealer, endpoints, settings.partnerId, msisdn),
-      mcc,
-      mnc,
+      ...(await deps.network(msisdn)),
       msisdn: settings.reportMsisdn === true ? msisdn.slice(1) : null,
     });
     if (url !== null) await deps.notifier.get(url);

@@ -1,16 +1,15 @@
 import type { MsisdnSealer } from '../../core/aliases/sealed-msisdn.js';
-import type { Operator } from '../../core/carrier/ports.js';
 import type { Endpoint } from '../../core/merchants/accounts-types.js';
 import type { MerchantNotifier } from '../../core/notifications/ports.js';
 import type { MessageReceivedPayload } from '../../core/outbox/catalogue.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { INFOMEDIA_KIND } from './partner.js';
-import { fillUrlTemplate } from '../shared/url-template.js';
-
+import { fillUrlTemplate, type NetworkCodes } from '../shared/url-template.js';
 
 export interface MoForwardDeps {
   readonly sealer: MsisdnSealer;
-  readonly operator: (msisdn: Msisdn) => Promise<Operator>;
+  /** The MCC and MNC of the network the number is on now. */
+  readonly network: (msisdn: Msisdn) => Promise<NetworkCodes>;
   readonly notifier: MerchantNotifier;
 }
 
@@ -41,7 +40,6 @@ export function infomediaMoForwarder(deps: MoForwardDeps) {
     const template = (endpoint.settings as { moUrl?: string }).moUrl;
     if (template === undefined) return;
     const msisdn = message.msisdn as Msisdn;
-    const [mcc = '', mnc = ''] = (await deps.operator(msisdn)).mccMnc.split('-');
-    await deps.notifier.get(moUrl(template, message, { mx: deps.sealer.seal(endpoint.endpointId, msisdn), mcc, mnc }));
+    await deps.notifier.get(moUrl(template, message, { mx: deps.sealer.seal(endpoint.endpointId, msisdn), ...(await deps.network(msisdn)) }));
   };
 }

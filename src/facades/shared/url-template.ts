@@ -11,3 +11,9 @@ export function fillUrlTemplate(template: string, values: Readonly<Record<string
     return value === undefined ? whole : encodeURIComponent(value);
   });
 }
+
+/** A number's network as the %%mcc%% and %%mnc%% placeholders carry it. */
+export interface NetworkCodes {
+  readonly mcc: string;
+  readonly mnc: string;
+}
