@@ -25,6 +25,11 @@ import type { Schema } from '../schema.js';
 const CREATE_TRANSFERS_SQL = 'SELECT * FROM create_transfers($1::jsonb)';
 const RESOLVE_PENDING_SQL = 'SELECT * FROM resolve_pending_transfer($1::jsonb)';
 const ROLL_UP_SQL = 'SELECT * FROM roll_up_ledger($1::timestamptz, $2::bigint)';
+/** The age of the first transfer at or above the rollup mark (on the xid index): the oldest not rolled up. */
+const ROLLUP_LAG_SQL = `
+SELECT extract(epoch FROM ($1::timestamptz - t.created_at)) * 1000 AS lag_ms
+  FROM ledger_rollup r
+  CROSS JOIN LATERAL (SELECT created_at FROM ledger_transfers WHERE xid >= r.rolled_up_below ORDER BY xid LIMIT 1) t`;
 
 interface TransferRow {
   item: number;
@@ -37,11 +42,6 @@ const CREATED = new Set(['created', 'exists']);
 const RESOLVED = new Set(['posted', 'voided', 'exists']);
 
 /** The general ledger on the SQL functions create_transfers, resolve_pending_transfer and ledger_violations. */
-const ROLLUP_LAG_SQL = `
-SELECT extract(epoch FROM ($1::timestamptz - t.created_at)) * 1000 AS lag_ms
-  FROM ledger_rollup r
-  CROSS JOIN LATERAL (SELECT created_at FROM ledger_transfers WHERE xid >= r.rolled_up_below ORDER BY xid LIMIT 1) t`;
-
 export class SqlLedgerStore implements LedgerStore {
   private readonly db: Kysely<Schema>;
 
@@ -120,7 +120,6 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   async rollupLagMs(now: Date): Promise<number> {
-    // The xid index from the mark: the first transfer above it is the oldest not rolled up.
     const rows = await this.database.prepared<{ lag_ms: string | number | null }>('ledger_rollup_lag', ROLLUP_LAG_SQL, [now.toISOString()]);
     return Math.max(0, Math.round(Number(rows[0]?.lag_ms ?? 0)));
   }
