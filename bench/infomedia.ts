@@ -15,7 +15,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
-import type { CoresUsed } from './support/cpu.js';
 import { type LoadFigures, loadCountingCores } from './support/load.js';
 import { median, round } from './support/numbers.js';
 import { cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
@@ -41,7 +40,7 @@ interface BillPrepared {
 
 /** CPU milliseconds one request cost the server, PostgreSQL and the load generator, from the cores each used. */
 function cpuPerRequest(figures: LoadFigures): { server: number; postgres: number; loadGenerator: number } | null {
-  const c: CoresUsed | undefined = figures.cores;
+  const c = figures.cores;
   if (!c || figures.perSecond <= 0) return null;
   const ms = (cores: number) => round((cores / figures.perSecond) * 1000, 3);
   return { server: ms(c.server), postgres: ms(c.postgres), loadGenerator: ms(c.loadGenerator) };
