@@ -11,6 +11,7 @@ import type { Schema } from '../../src/storage/schema.js';
 import { databaseUrlFor, engines } from '../support/app.js';
 import { ledgerContract } from '../support/ledger-contract.js';
 import { assertLedgerSound } from '../support/ledger.js';
+import { rollUpUntil } from '../support/rollup.js';
 
 const CONCURRENT_TRANSFERS = 200;
 
@@ -174,11 +175,11 @@ for (const engine of engines()) {
       // cluster's oldest running transaction, so another test file's open transaction (another
       // database of the same cluster) may hold it back a moment: never past the total, though.
       const stored = async () => BigInt((await db.kysely.selectFrom('ledger_accounts').select(['credits_posted']).where('code', '=', merchant).executeTakeFirstOrThrow()).credits_posted);
-      for (let run = 0; run < 100 && (await stored()) !== total; run += 1) {
-        assert.ok((await stored()) <= total, 'never rolled up twice');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        await rollUp();
-      }
+      await rollUpUntil(rollUp, async () => {
+        const now = await stored();
+        assert.ok(now <= total, 'never rolled up twice');
+        return now === total;
+      });
       assert.equal(await stored(), total, 'the balance is on the account row once rolled up');
       assert.equal(await postedCredits(merchant), total);
     });
@@ -209,11 +210,11 @@ for (const engine of engines()) {
         assert.equal(await postedCredits(merchant), 70n);
         assert.equal(String(await stored()), '0');
         // Rolled up once no transaction of the cluster older than it runs (another test file's may, a moment).
-        for (let run = 0; run < 100 && String(await stored()) !== '70'; run += 1) {
-          assert.equal(String(await stored()), '0');
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          await rollUp();
-        }
+        await rollUpUntil(rollUp, async () => {
+          const now = String(await stored());
+          if (now !== '70') assert.equal(now, '0');
+          return now === '70';
+        });
         assert.equal(String(await stored()), '70');
         assert.equal(await postedCredits(merchant), 70n);
         await rollUp();

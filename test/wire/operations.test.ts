@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { migrationsDirectory } from '../../src/storage/migrate.js';
 import { engines, startTestApp, type TestApp, uniqueReference } from '../support/app.js';
+import { rollUpUntil } from '../support/rollup.js';
 import { StrexClient } from '../support/strex.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -50,13 +51,14 @@ for (const engine of engines()) {
       const response = await t.app.http.inject({ method: 'GET', url: '/metrics' });
       const lagSeconds = Number(/^opendcb_ledger_rollup_lag_seconds (\S+)$/m.exec(response.body)?.[1]);
       assert.ok(lagSeconds >= 60 && lagSeconds < 120, `lag ${lagSeconds}`);
-      // On the shared PostgreSQL cluster another test's open transaction can hold the horizon a moment.
       let after = '';
-      for (let tries = 0; tries < 100 && !/^opendcb_ledger_rollup_lag_seconds 0$/m.test(after); tries += 1) {
-        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-        await t.app.ledger.rollUp();
-        after = (await t.app.http.inject({ method: 'GET', url: '/metrics' })).body;
-      }
+      await rollUpUntil(
+        () => t.app.ledger.rollUp(),
+        async () => {
+          after = (await t.app.http.inject({ method: 'GET', url: '/metrics' })).body;
+          return /^opendcb_ledger_rollup_lag_seconds 0$/m.test(after);
+        },
+      );
       assert.match(after, /^opendcb_ledger_rollup_lag_seconds 0$/m);
     });
 
