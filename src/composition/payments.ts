@@ -8,6 +8,7 @@ import type { VerificationService } from '../core/verification/service.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Metrics } from '../metrics.js';
 import type { Database } from '../storage/db.js';
+import { SqlChargePinRepository } from '../storage/repositories/charge-pins.js';
 import { SqlPaymentRepository } from '../storage/repositories/payments.js';
 import type { SqlPlatformRepository } from '../storage/repositories/platform.js';
 
@@ -35,6 +36,7 @@ export function paymentsModule(deps: {
     confirmations: deps.confirmations,
     tokens: deps.preauthorization,
     payments: new SqlPaymentRepository(db, { observeBatch: metrics.observeReservationBatch }),
+    pins: new SqlChargePinRepository(db),
     clock,
     observe: metrics.observePayment,
   });

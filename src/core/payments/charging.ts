@@ -9,7 +9,8 @@ import type { ServiceContext } from '../merchants/types.js';
 import type { VerifiedMsisdns } from '../verification/requirement.js';
 import { confirmReserved } from './confirmation.js';
 import { debitReserved, receipt } from './debit.js';
-import { type AdmissionFacts, admissionRefusal, answersRetry, chargeRecord, needsPrompt, preflightRefusal, reservationRefusal } from './decisions.js';
+import type { ChargePinRepository } from '../pins/ports.js';
+import { type AdmissionFacts, admissionRefusal, answersRetry, chargeRecord, needsPrompt, PIN_REFUSALS, preflightRefusal, reservationRefusal } from './decisions.js';
 import type { ChargeError } from './errors.js';
 import type { ChargeObserver, PaymentRepository } from './ports.js';
 import type { ChargeCommand, ChargeReceipt } from './types.js';
@@ -22,6 +23,8 @@ export interface ChargingDeps {
   tokens?: { isValid(service: ServiceContext, msisdn: Msisdn, token: string): Promise<boolean> } | undefined;
   /** Answers for services that require verified MSISDNs; without it such services charge nobody. */
   verifiedMsisdns?: VerifiedMsisdns | undefined;
+  /** Judges a PIN on its own, for a charge by PIN refused before its reservation; without it such charges are refused. */
+  pins?: Pick<ChargePinRepository, 'attempt'> | undefined;
   payments: PaymentRepository;
   clock: Clock;
   observe?: ChargeObserver | undefined;
@@ -47,11 +50,11 @@ export class ChargingService {
   async #charge(service: ServiceContext, command: ChargeCommand): Promise<Result<ChargeReceipt, ChargeError>> {
     assertAmountMinor(command.amountMinor);
     assert(command.currency === service.currency, 'a charge is in its service currency');
-    const preflight = preflightRefusal(command, this.deps.confirmations !== undefined);
+    const preflight = preflightRefusal(command, { prompt: this.deps.confirmations !== undefined, pin: this.deps.pins !== undefined });
     if (preflight) return err(preflight);
     const profile = await this.deps.carrier.subscriber(command.subscriber);
     const refusal = admissionRefusal(service, command, await this.#facts(service, command, profile));
-    if (refusal) return this.#replayOr(service, command, refusal);
+    if (refusal) return this.#replayOr(service, command, await this.#pinFirst(command, refusal));
 
     const reserved = await this.deps.payments.reserveCharge(chargeRecord(service, command, profile, this.deps.clock.now()));
     const refused = reservationRefusal(command, reserved);
@@ -74,6 +77,29 @@ export class ChargingService {
       command.consent.mode === 'token' ? (this.deps.tokens?.isValid(service, command.subscriber, command.consent.token) ?? false) : undefined,
     ]);
     return { profile, verified, tokenValid };
+  }
+
+  /**
+   * A charge by PIN that admission refuses never reaches the reservation, where its PIN is
+   * judged: the PIN is judged on its own first, so a wrong PIN still answers as one, and a
+   * right one is used by this attempt (its key written into it) as a reserved charge would use it.
+   */
+  async #pinFirst(command: ChargeCommand, refusal: ChargeError): Promise<ChargeError> {
+    if (command.consent.mode !== 'pin') return refusal;
+    const pins = this.deps.pins;
+    assert(pins !== undefined, 'charges by PIN need the PIN store');
+    const { endpointId, productId, pinHash, maxAttempts } = command.consent.pin;
+    const judged = await pins.attempt({
+      endpointId,
+      productId,
+      pinHash,
+      maxAttempts,
+      msisdn: command.subscriber,
+      transactionId: command.idempotencyKey,
+      now: this.deps.clock.now(),
+    });
+    if (judged.kind === 'approved') return refusal;
+    return { kind: PIN_REFUSALS[judged.kind] };
   }
 
   /**

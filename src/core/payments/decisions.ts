@@ -6,7 +6,7 @@ import type { ServiceContext } from '../merchants/types.js';
 import { checkPrice } from '../pricing/policy.js';
 import type { ChargeError } from './errors.js';
 import type { ChargeRecord, PendingPayment, ReserveOutcome } from './ports.js';
-import type { ChargeCommand } from './types.js';
+import type { ChargeCommand, PinRefusal } from './types.js';
 
 /**
  * The decisions of charging and settlement as pure functions of what is known: no port,
@@ -14,8 +14,9 @@ import type { ChargeCommand } from './types.js';
  */
 
 /** What refuses a charge before the subscriber is looked up: the consent mode and the price. */
-export function preflightRefusal(command: ChargeCommand, promptsAvailable: boolean): ChargeError | null {
-  if (command.consent.mode === 'prompt' && !promptsAvailable) return { kind: 'consent_unsupported', mode: 'prompt' };
+export function preflightRefusal(command: ChargeCommand, available: { prompt: boolean; pin: boolean }): ChargeError | null {
+  if (command.consent.mode === 'prompt' && !available.prompt) return { kind: 'consent_unsupported', mode: 'prompt' };
+  if (command.consent.mode === 'pin' && !available.pin) return { kind: 'consent_unsupported', mode: 'pin' };
   return checkPrice(command.amountMinor, command.pricePolicy);
 }
 
@@ -70,8 +71,15 @@ export function chargeRecord(service: ServiceContext, command: ChargeCommand, pr
     ...ledgerAccounts(service.merchantId, profile.operator.mccMnc, command.currency, profile.whitelisted),
     details: command.details,
     reservedAt: now,
+    pin: command.consent.mode === 'pin' ? command.consent.pin : undefined,
   };
 }
+
+/** A PIN's verdict as the charge's refusal. */
+export const PIN_REFUSALS = { wrong_pin: 'pin_wrong', used: 'pin_used', expired: 'pin_expired', salted: 'pin_salted' } as const satisfies Record<
+  PinRefusal,
+  ChargeError['kind']
+>;
 
 /** The refusal a reservation answered with, or null when it reserved or found the same request. */
 export function reservationRefusal(command: ChargeCommand, reserved: ReserveOutcome): ChargeError | null {
@@ -81,6 +89,8 @@ export function reservationRefusal(command: ChargeCommand, reserved: ReserveOutc
     case 'refused':
       if (reserved.reason === 'blocked') return { kind: 'blacklisted' };
       return { kind: reserved.reason === 'limit_monthly' ? 'limit_monthly_exceeded' : 'limit_yearly_exceeded' };
+    case 'pin_refused':
+      return { kind: PIN_REFUSALS[reserved.reason] };
     case 'duplicate':
     case 'reserved':
       return null;

@@ -33,11 +33,18 @@ export type ChargeError =
   | SubscriberRefusal
   | PeriodLimitRefusal
   | { readonly kind: 'reference_conflict'; readonly idempotencyKey: string }
-  /** The consent mode needs a service this deployment does not run (prompts without a confirmation service). */
-  | { readonly kind: 'consent_unsupported'; readonly mode: 'prompt' }
+  /** The consent mode needs a service this deployment does not run (prompts without a confirmation service, PINs without their store). */
+  | { readonly kind: 'consent_unsupported'; readonly mode: 'prompt' | 'pin' }
   | { readonly kind: 'blacklisted' }
   | { readonly kind: 'not_verified' }
   | { readonly kind: 'token_invalid' }
+  /** Consent by PIN: no PIN was sent for this subscriber and product, or the PIN given is not it. */
+  | { readonly kind: 'pin_wrong' }
+  /** Consent by PIN: the PIN approved another charge already, or was burnt by wrong guesses. */
+  | { readonly kind: 'pin_used' }
+  | { readonly kind: 'pin_expired' }
+  /** Consent by PIN: the PIN is hashed under a scheme of before that the store cannot judge; ChargePinService.redeem can. */
+  | { readonly kind: 'pin_salted' }
   /** The operator refused the debit. */
   | { readonly kind: 'insufficient_funds' }
   | { readonly kind: 'operator_error' }

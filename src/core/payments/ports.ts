@@ -1,6 +1,6 @@
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
-import type { PaymentStatus, PaymentView } from './types.js';
+import type { PaymentStatus, PaymentView, PinApproval, PinRefusal } from './types.js';
 
 export interface ChargeRecord {
   serviceId: number;
@@ -28,13 +28,17 @@ export interface ChargeRecord {
   details: Readonly<Record<string, unknown>>;
   /** The platform clock's time of the reservation: the attempt's created_at, and settled_at when paid at once. */
   reservedAt: Date;
+  /** The PIN that approves the charge, judged before anything is reserved (clientReference is then a UUID). */
+  pin?: PinApproval | undefined;
 }
 
 export type ReserveOutcome =
   | { kind: 'reserved'; paymentId: number; attempt: number; status: 'pending' | 'paid' }
   | { kind: 'duplicate'; paymentId: number; status: PaymentStatus }
   | { kind: 'conflict'; paymentId: number }
-  | { kind: 'refused'; reason: 'blocked' | 'limit_monthly' | 'limit_yearly' };
+  | { kind: 'refused'; reason: 'blocked' | 'limit_monthly' | 'limit_yearly' }
+  /** The record's PIN did not approve it: nothing reserved (a wrong guess is counted). */
+  | { kind: 'pin_refused'; reason: PinRefusal };
 
 export interface PendingPayment extends PaymentView {
   readonly serviceId: number;

@@ -9,14 +9,33 @@ export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'reversed';
 /**
  * How the subscriber agrees to a charge. none: the charge needs no consent of its own;
  * merchant-asserted: the merchant vouches that it has it; prompt: the subscriber is asked
- * on the handset and only a yes collects; token: an earlier pre-authorisation stands for it.
+ * on the handset and only a yes collects; token: an earlier pre-authorisation stands for it;
+ * pin: the subscriber gave back the one-time PIN sent to the handset for this charge.
  */
 export type ChargeConsent =
   | { readonly mode: 'none' }
+  | { readonly mode: 'pin'; readonly pin: PinApproval }
   | { readonly mode: 'merchant-asserted' }
   | { readonly mode: 'prompt'; readonly channel: ConfirmationChannel; readonly sender: string }
   | { readonly mode: 'token'; readonly token: string };
 export type ChargeConsentMode = ChargeConsent['mode'];
+
+/**
+ * A one-time PIN given back to approve a charge, judged in the statement that reserves the
+ * charge (decision 49): the newest PIN the endpoint sent the subscriber for the product is
+ * compared with the hash given, the guess counted, and the PIN used by the charge, whose
+ * idempotency key (a UUID) is written into it as its transaction id.
+ */
+export interface PinApproval {
+  readonly endpointId: number;
+  readonly productId: number;
+  /** The keyed hash of the PIN given (ChargePinService), compared with the stored one. */
+  readonly pinHash: string;
+  readonly maxAttempts: number;
+}
+
+/** Why a PIN did not approve a charge. salted: hashed under a scheme only ChargePinService can judge. */
+export type PinRefusal = 'wrong_pin' | 'used' | 'expired' | 'salted';
 
 /** One value of what a retry must repeat to count as the same request. */
 export type FingerprintPart = string | number | null;

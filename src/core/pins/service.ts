@@ -3,6 +3,7 @@ import { assert } from '../../kernel/assert.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import { err, ok, type Result } from '../../kernel/result.js';
+import type { PinApproval } from '../payments/types.js';
 import type { ChargePinRepository, StoredChargePin } from './ports.js';
 
 export const PIN_DIGITS = 4;
@@ -70,6 +71,18 @@ export class ChargePinService {
     });
     if (pinId === 'rate_limited') return err({ kind: 'rate_limited' });
     return ok({ pinId, pin });
+  }
+
+  /**
+   * A PIN given back for a charge, to be judged in the statement that reserves it (consent
+   * by PIN, decision 49): the transaction id is the charge's idempotency key, written into
+   * the PIN it uses. A charge refused pin_salted is judged with redeem instead.
+   */
+  approval(request: PinRequest, pin: string): { transactionId: string; approval: PinApproval } {
+    return {
+      transactionId: randomUUID(),
+      approval: { endpointId: request.endpointId, productId: request.productId, pinHash: this.#hash(request, pin), maxAttempts: MAX_PIN_ATTEMPTS },
+    };
   }
 
   /** Uses the newest PIN of the subscriber and product if `pin` is it: answers the transaction id of the charge it approves. */

@@ -43,6 +43,10 @@ const OUTCOMES: { readonly [K in ChargeError['kind']]: BillOutcome } = {
   operator_timeout: conf(CONF.Pending),
   confirmation_abandoned: conf(CONF.Pending),
   blacklisted: top(CODE.Blacklisted),
+  // The PIN, judged as the charge was reserved: nothing was reserved.
+  pin_wrong: top(CODE.WrongPin),
+  pin_used: top(CODE.FlowCompleted),
+  pin_expired: top(CODE.PinExpired),
   // Nothing reached the subscriber's bill: the partner may send it again with a new PIN.
   operator_error: top(CODE.BillNotSent),
   unsupported_network: top(CODE.BillNotSent),
@@ -53,6 +57,8 @@ const OUTCOMES: { readonly [K in ChargeError['kind']]: BillOutcome } = {
   reference_conflict: top(CODE.Internal),
   consent_unsupported: top(CODE.Internal),
   token_invalid: top(CODE.Internal),
+  // SendBillWithPin judges a PIN of the salted scheme through ChargePinService before it gets here.
+  pin_salted: top(CODE.Internal),
 };
 
 export function billOutcome(error: ChargeError): BillOutcome {

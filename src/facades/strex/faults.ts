@@ -71,6 +71,11 @@ const CHARGE: Wording<ChargeError> = {
   blacklisted: () => fault(FAULT.Forbidden, 'The msisdn is blacklisted'),
   not_verified: () => fault(FAULT.Forbidden, 'The msisdn must be verified for this service before it can be charged'),
   token_invalid: () => fault(FAULT.Forbidden, 'The authorization token is not valid for this msisdn and service'),
+  // Strex approves no charge by a one-time PIN (SecurityLevel 3 is refused above); worded should a flow ever send one.
+  pin_wrong: () => fault(FAULT.Forbidden, 'The one-time PIN is not the one sent'),
+  pin_used: () => fault(FAULT.Forbidden, 'The one-time PIN has been used'),
+  pin_expired: () => fault(FAULT.Expired, 'The one-time PIN has expired'),
+  pin_salted: () => fault(FAULT.Internal, 'Internal server error'),
   insufficient_funds: () => fault(FAULT.Financial, 'Insufficient funds on the prepaid subscription'),
   operator_error: () => fault(FAULT.MnoError, 'The operator reported a technical error'),
   settled_meanwhile: (e) => fault(FAULT.MnoError, `The payment was settled as ${e.status} meanwhile`),

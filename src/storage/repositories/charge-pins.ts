@@ -11,34 +11,9 @@ import { judgeAttempt, type PinAttemptRow, statementRounds } from './pin-attempt
 /** Guesses judged in one statement: as many as a reservation batch carries, two statements at once. */
 const ATTEMPT_BATCHING = { maxBatchSize: 64, maxBatchesInFlight: 2, maxQueued: 10_000 } as const;
 
-/**
- * The newest PIN of each (endpoint, MSISDN, product), locked; the guess counted where the
- * PIN is unused, has guesses left, is not expired and is hashed with its context, and the
- * PIN used where the hash is its own. What the row was before is answered for the rest.
- * A named prepared statement: planned once per connection, not once per batch of guesses.
- */
-const ATTEMPTS_SQL = `
-WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::uuid[], $7::timestamptz[], $8::int[])
-         AS i(ord, endpoint_id, msisdn, product_id, pin_hash, transaction_id, at, max_attempts)),
-latest AS (
-  SELECT i.ord, p.id, p.pin_hash, p.expires_at, p.attempts, p.used_at
-    FROM input i CROSS JOIN LATERAL (
-      SELECT c.id, c.pin_hash, c.expires_at, c.attempts, c.used_at FROM charge_pins c
-       WHERE c.endpoint_id = i.endpoint_id AND c.msisdn = i.msisdn AND c.product_id = i.product_id
-       ORDER BY c.created_at DESC, c.id DESC LIMIT 1
-         FOR UPDATE) p),
-counted AS (
-  UPDATE charge_pins c
-     SET attempts = c.attempts + 1,
-         used_at = CASE WHEN c.pin_hash = i.pin_hash THEN i.at END,
-         transaction_id = CASE WHEN c.pin_hash = i.pin_hash THEN i.transaction_id END
-    FROM latest l JOIN input i ON i.ord = l.ord
-   WHERE c.id = l.id AND c.used_at IS NULL AND c.attempts < i.max_attempts
-     AND c.expires_at > i.at AND c.pin_hash NOT LIKE 'hmac$%'
-  RETURNING l.ord, c.used_at IS NOT NULL AS approved)
-SELECT i.ord, l.id, l.pin_hash, l.expires_at, l.attempts, l.used_at, k.approved
-  FROM input i LEFT JOIN latest l ON l.ord = i.ord LEFT JOIN counted k ON k.ord = i.ord`;
+/** judge_charge_pins over one round of guesses: a named prepared statement, planned once per connection. */
+const ATTEMPTS_SQL =
+  'SELECT * FROM judge_charge_pins($1::int[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::uuid[], $7::timestamptz[], $8::int[])';
 
 export class SqlChargePinRepository implements ChargePinRepository {
   readonly #attempts: Batcher<PinAttempt, PinAttemptOutcome>;
@@ -67,7 +42,7 @@ export class SqlChargePinRepository implements ChargePinRepository {
         for (const row of rows) {
           const index = round[row.ord];
           assert(index !== undefined && outcomes[index] === undefined, `PIN attempts answered item ${row.ord} twice or out of range`);
-          outcomes[index] = { status: 'fulfilled', value: judgeAttempt(row, attempts[index] as PinAttempt) };
+          outcomes[index] = { status: 'fulfilled', value: judgeAttempt(row) };
         }
       } catch (error) {
         for (const index of round) outcomes[index] = { status: 'rejected', reason: error };
@@ -76,7 +51,7 @@ export class SqlChargePinRepository implements ChargePinRepository {
     return outcomes;
   }
 
-  /** ATTEMPTS_SQL over one round of guesses. */
+  /** judge_charge_pins over one round of guesses. */
   async #attemptTogether(attempts: readonly PinAttempt[]): Promise<PinAttemptRow[]> {
     return this.database.prepared<PinAttemptRow>('charge_pin_attempts', ATTEMPTS_SQL, [
       attempts.map((_, i) => i),

@@ -36,6 +36,9 @@ const RESERVE_CHARGE_SQL =
   'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19, $20::timestamptz)';
 const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
 const RESERVE_CHARGES_EACH_SQL = 'SELECT *, true AS per_item FROM reserve_charges_each($1::jsonb)';
+const RESERVE_CHARGES_WITH_PINS_SQL = 'SELECT * FROM reserve_charges_with_pins($1::jsonb, $2::jsonb)';
+/** A pinned charge's ClientReference is the transaction id written into the PIN it uses. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5, $6::timestamptz) AS status';
 const SETTLE_DEBITED_CHARGE_SQL = 'SELECT settle_debited_charge($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) AS status';
 
@@ -93,6 +96,15 @@ function reserveArgs(r: ChargeRecord) {
   };
 }
 
+/** The PINs of a batch's pinned items, as reserve_charges_with_pins reads them (i: the item's index). */
+function pinArgs(records: readonly ChargeRecord[]) {
+  return records.flatMap((r, i) => {
+    if (!r.pin) return [];
+    assert(UUID.test(r.clientReference), 'a charge approved by PIN has a UUID as its reference');
+    return [{ i, endpoint_id: r.pin.endpointId, product_id: r.pin.productId, pin_hash: r.pin.pinHash, max_attempts: r.pin.maxAttempts }];
+  });
+}
+
 /** Policy, decided here and passed in: a charge the operator need not be asked about is paid at once. */
 function initialStatus(r: ChargeRecord): 'paid' | 'pending' {
   return r.paidAtOnce || r.testSubscriber ? 'paid' : 'pending';
@@ -107,6 +119,11 @@ function settledOutcome(row: ReserveRow): PromiseSettledResult<ReserveOutcome> {
 }
 
 function toReserveOutcome(row: ReserveRow): ReserveOutcome {
+  if (row.outcome === 'pin_refused') {
+    const reason = row.refusal;
+    if (reason === 'wrong_pin' || reason === 'used' || reason === 'expired' || reason === 'salted') return { kind: 'pin_refused', reason };
+    throw new Error(`reserve_charges_with_pins refused for an unknown reason: ${reason}`);
+  }
   if (row.outcome === 'refused') {
     const reason = row.refusal;
     if (reason === 'blocked' || reason === 'limit_monthly' || reason === 'limit_yearly') return { kind: 'refused', reason };
@@ -144,7 +161,10 @@ export class SqlPaymentRepository implements PaymentRepository {
     return this.#reservations.submit(record);
   }
 
-  /** One statement for the whole batch; a lone item takes the plain statement, without subtransaction. */
+  /**
+   * One statement for the whole batch; a lone item takes the plain statement, without
+   * subtransaction. A batch with PINs judges them in its statement (reserve_charges_with_pins).
+   */
   async #reserveBatch(records: readonly ChargeRecord[]): Promise<PromiseSettledResult<ReserveOutcome>[]> {
     if (records.length === 1) {
       this.#observeBatch(1, false);
@@ -152,8 +172,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     }
     let rows: BatchRow[];
     try {
-      const items = JSON.stringify(records.map((record, index) => ({ i: index, ...reserveArgs(record) })));
-      rows = await this.#reserveTogether(items);
+      rows = await this.#reserveTogether(records);
     } catch {
       // A failure the batch did not expect (a deadlock between batches, a broken item)
       // must not fail its neighbours: each item runs alone, and only the culprit fails.
@@ -174,7 +193,12 @@ export class SqlPaymentRepository implements PaymentRepository {
   }
 
   /** Set-based; a batch the set-based statement hands back (OD002) goes item by item in one statement. */
-  async #reserveTogether(items: string): Promise<BatchRow[]> {
+  async #reserveTogether(records: readonly ChargeRecord[]): Promise<BatchRow[]> {
+    const items = JSON.stringify(records.map((record, index) => ({ i: index, ...reserveArgs(record) })));
+    const pins = pinArgs(records);
+    if (pins.length > 0) {
+      return this.database.prepared<BatchRow>('reserve_charges_with_pins', RESERVE_CHARGES_WITH_PINS_SQL, [items, JSON.stringify(pins)]);
+    }
     try {
       return await this.database.prepared<BatchRow>('reserve_charges', RESERVE_CHARGES_SQL, [items]);
     } catch (error) {
@@ -184,6 +208,11 @@ export class SqlPaymentRepository implements PaymentRepository {
   }
 
   async #reserveOne(record: ChargeRecord): Promise<ReserveOutcome> {
+    if (record.pin) {
+      const rows = await this.#reserveTogether([record]);
+      assert(rows.length === 1 && rows[0]?.item === 0, `reserve_charges_with_pins answered ${rows.length} rows for one item`);
+      return toReserveOutcome(rows[0]);
+    }
     const a = reserveArgs(record);
     try {
       const rows = await this.database.prepared<ReserveRow>('reserve_charge', RESERVE_CHARGE_SQL, [

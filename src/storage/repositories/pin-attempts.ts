@@ -1,35 +1,35 @@
 import type { PinAttempt, PinAttemptOutcome } from '../../core/pins/ports.js';
+import { assert } from '../../kernel/assert.js';
 
-/** A row of the PIN attempt statement: the newest PIN as it was before the guess, and whether the guess was counted and approved. */
+/** A row of judge_charge_pins: the guess's verdict, and the newest PIN as it was before the guess. */
 export interface PinAttemptRow {
   ord: number;
+  verdict: string;
   id: string | number | null;
   pin_hash: string | null;
   expires_at: string | Date | null;
   attempts: number | null;
   used_at: string | Date | null;
-  /** null: not counted (used, burnt, expired, salted, or no PIN). */
-  approved: boolean | null;
 }
 
-/** The salted scheme of before (`hmac$salt$digest`): judged by the service, which can read the salt. */
-const SALTED_PREFIX = 'hmac$';
-
-/** What a guess did, from its row: counted (approved or wrong), or why it was not counted. */
-export function judgeAttempt(row: PinAttemptRow, attempt: PinAttempt): PinAttemptOutcome {
-  if (row.id === null || row.pin_hash === null || row.expires_at === null || row.attempts === null) return { kind: 'wrong_pin' };
-  const pinId = Number(row.id);
-  if (row.approved === true) return { kind: 'approved', pinId };
-  if (row.approved === false) return { kind: 'wrong_pin' };
-  const used = row.used_at !== null;
-  if (used || row.attempts >= attempt.maxAttempts) return { kind: 'used' };
-  const expiresAt = new Date(row.expires_at);
-  if (expiresAt <= attempt.now) return { kind: 'expired' };
-  if (row.pin_hash.startsWith(SALTED_PREFIX)) {
-    return { kind: 'salted', stored: { pinId, pinHash: row.pin_hash, expiresAt, attempts: row.attempts, used } };
+/** What a guess did, from its row's verdict (judge_charge_pins.sql says when each is given). */
+export function judgeAttempt(row: PinAttemptRow): PinAttemptOutcome {
+  switch (row.verdict) {
+    case 'approved':
+      return { kind: 'approved', pinId: Number(row.id) };
+    case 'wrong_pin':
+    case 'used':
+    case 'expired':
+      return { kind: row.verdict };
+    case 'salted':
+      assert(row.id !== null && row.pin_hash !== null && row.expires_at !== null && row.attempts !== null, 'a salted verdict names its PIN');
+      return {
+        kind: 'salted',
+        stored: { pinId: Number(row.id), pinHash: row.pin_hash, expiresAt: new Date(row.expires_at), attempts: row.attempts, used: row.used_at !== null },
+      };
+    default:
+      throw new Error(`judge_charge_pins answered an unknown verdict: ${row.verdict}`);
   }
-  // Locked and found usable, yet not counted: a statement of another process used or burnt it first.
-  return { kind: 'used' };
 }
 
 /**

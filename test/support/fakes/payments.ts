@@ -7,7 +7,7 @@ import type {
   ReserveOutcome,
   ReverseOutcome,
 } from '../../../src/core/payments/ports.js';
-import type { PaymentStatus } from '../../../src/core/payments/types.js';
+import type { PaymentStatus, PinRefusal } from '../../../src/core/payments/types.js';
 import type { Msisdn } from '../../../src/kernel/msisdn.js';
 
 interface Row {
@@ -44,7 +44,12 @@ export class InMemoryPayments implements PaymentRepository {
   /** Spend per msisdn, currency and period. */
   readonly spend = new Map<string, bigint>();
 
+  /** PINs a test declared refused, by their hash: any other PIN a record carries approves it. */
+  readonly pinRefusals = new Map<string, PinRefusal>();
+
   async reserveCharge(record: ChargeRecord): Promise<ReserveOutcome> {
+    const pinRefusal = record.pin ? this.pinRefusals.get(record.pin.pinHash) : undefined;
+    if (pinRefusal) return { kind: 'pin_refused', reason: pinRefusal };
     const existing = this.#byReference(record.serviceId, record.clientReference);
     if (existing && existing.status !== 'failed') {
       const kind = existing.record.detailsHash === record.detailsHash ? 'duplicate' : 'conflict';

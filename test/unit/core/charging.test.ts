@@ -89,6 +89,53 @@ describe('charging on in-memory ports', () => {
     assert.deepEqual(await service.charge(SERVICE, chargeOf('+4790000108')), { ok: false, error: { kind: 'blacklisted' } });
   });
 
+  it('a PIN consent goes into the reservation; a PIN the store refuses reserves nothing and names its cause', async () => {
+    const { service, carrier, payments, outcomes } = paymentsWorld();
+    const pin = (pinHash: string) => ({ mode: 'pin', pin: { endpointId: 7, productId: 9, pinHash, maxAttempts: 5 } }) as const;
+    const cases = [['h-wrong', 'wrong_pin', 'pin_wrong'], ['h-used', 'used', 'pin_used'], ['h-expired', 'expired', 'pin_expired'], ['h-salted', 'salted', 'pin_salted']] as const;
+    for (const [hash, reason, kind] of cases) {
+      payments.pinRefusals.set(hash, reason);
+      assert.deepEqual(await service.charge(SERVICE, chargeOf(MSISDN, { idempotencyKey: `k-${hash}`, consent: pin(hash) })), { ok: false, error: { kind } });
+    }
+    assert.equal(payments.rows.length, 0);
+    assert.equal(carrier.debits.length, 0);
+    assert.deepEqual(await service.charge(SERVICE, chargeOf(MSISDN, { idempotencyKey: 'k-right', consent: pin('h-right') })), { ok: true, value: { paymentId: 1, idempotencyKey: 'k-right', replayed: false } });
+    assert.deepEqual(payments.rows[0]?.record.pin, { endpointId: 7, productId: 9, pinHash: 'h-right', maxAttempts: 5 });
+    assert.equal(carrier.debits.length, 1);
+    assert.deepEqual(outcomes, ['pin_wrong', 'pin_used', 'pin_expired', 'pin_salted', 'paid']);
+  });
+
+  it('a charge by PIN that admission refuses has its PIN judged on its own first: a wrong PIN answers as one, a right one is used by it', async () => {
+    const { service, carrier, payments, pinAttempts } = paymentsWorld();
+    const barred = '+4790000109';
+    carrier.profiles.set(barred, profileOf(barred, { registration: 'barred' }));
+    const approval = (pinHash: string) => ({ endpointId: 7, productId: 9, pinHash, maxAttempts: 5 });
+    payments.pinRefusals.set('h-wrong', 'wrong_pin');
+    assert.deepEqual(await service.charge(SERVICE, chargeOf(barred, { idempotencyKey: 'k-1', consent: { mode: 'pin', pin: approval('h-wrong') } })), {
+      ok: false,
+      error: { kind: 'pin_wrong' },
+    });
+    assert.deepEqual(await service.charge(SERVICE, chargeOf(barred, { idempotencyKey: 'k-2', consent: { mode: 'pin', pin: approval('h-right') } })), {
+      ok: false,
+      error: { kind: 'barred' },
+    });
+    assert.deepEqual(
+      pinAttempts.map((a) => [a.msisdn, a.pinHash, a.transactionId, a.endpointId, a.productId, a.maxAttempts]),
+      [[barred, 'h-wrong', 'k-1', 7, 9, 5], [barred, 'h-right', 'k-2', 7, 9, 5]],
+    );
+    assert.equal(payments.rows.length, 0);
+    // A refusal of a charge without a PIN judges none.
+    assert.deepEqual(await service.charge(SERVICE, chargeOf(barred)), { ok: false, error: { kind: 'barred' } });
+    assert.equal(pinAttempts.length, 2);
+  });
+
+  it('a charge by PIN without the PIN store is refused as an unsupported consent', async () => {
+    const { service, payments } = paymentsWorld({ pins: false });
+    const consent = { mode: 'pin', pin: { endpointId: 7, productId: 9, pinHash: 'h', maxAttempts: 5 } } as const;
+    assert.deepEqual(await service.charge(SERVICE, chargeOf(MSISDN, { consent })), { ok: false, error: { kind: 'consent_unsupported', mode: 'pin' } });
+    assert.equal(payments.rows.length, 0);
+  });
+
   it('a token stands for the consent only when valid; a verified number is required where the service says so', async () => {
     const { service } = paymentsWorld({ tokens: new Set(['good']), verified: new Set([MSISDN]) });
     assert.ok((await service.charge(SERVICE, chargeOf(MSISDN, { consent: { mode: 'token', token: 'good' } }))).ok);

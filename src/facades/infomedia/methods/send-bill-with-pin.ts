@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { SubscriberProfile } from '../../../core/carrier/ports.js';
-import type { PinRedeemError } from '../../../core/pins/service.js';
+import type { ChargeConsent } from '../../../core/payments/types.js';
+import type { PinRedeemError, PinRequest } from '../../../core/pins/service.js';
 import type { AsmxMethod } from '../../kit/asmx.js';
 import { contract, declared, defineOperation } from '../../kit/operation.js';
 import { amountMinorOf } from '../amount.js';
@@ -58,10 +59,10 @@ const PIN_FAULTS: { readonly [K in PinRedeemError['kind']]: () => Error } = {
 /**
  * SendBillWithPin (§4.7, §5.1, §14.1): the PIN of the subscriber and product approves one
  * charge through the same core charge path as every other facade's (ledger, limits,
- * blocklist, idempotency, settlement of late operator answers). The PIN is used before
- * the charge, in one conditional update, and the charge's idempotency key is the
- * transaction id written into it: a retry, or fifty concurrent requests with one PIN,
- * bill once and the others are told the flow is completed (36).
+ * blocklist, idempotency, settlement of late operator answers). The PIN is the charge's
+ * consent, judged in the statement that reserves it (decision 49), and the charge's
+ * idempotency key is the transaction id written into the PIN it uses: a retry, or fifty
+ * concurrent requests with one PIN, bill once and the others are told the flow is completed (36).
  */
 export function sendBillWithPin(deps: InfomediaDeps): AsmxMethod<Partner> {
   const operation = defineOperation({
@@ -76,10 +77,8 @@ export function sendBillWithPin(deps: InfomediaDeps): AsmxMethod<Partner> {
       const amountMinor = amountMinorOf(input.Amount, partner.service.currency);
       const profile = await deps.subscribers.profile(msisdn);
       const ported = portedAway(profile, `${mcc}-${mnc}`);
-      const redeemed = await deps.pins.redeem({ endpointId: partner.endpoint.endpointId, msisdn, productId: product.productId }, input.PIN ?? '');
-      if (!redeemed.ok) throw PIN_FAULTS[redeemed.error.kind]();
-      const txid = redeemed.value.transactionId;
-      const answer = (outcome: ConfOutcome, portedTo: [string, string] | null = null) => ({
+      const pinRequest = { endpointId: partner.endpoint.endpointId, msisdn, productId: product.productId };
+      const answer = (txid: string, outcome: ConfOutcome, portedTo: [string, string] | null = null) => ({
         Status: 'Success',
         Description: '00 - Everything was ok',
         BPID: String(product.productId),
@@ -89,28 +88,45 @@ export function sendBillWithPin(deps: InfomediaDeps): AsmxMethod<Partner> {
         MNC: mnc,
         Conf: { Status: outcome[0], Description: outcome[1], PortedMCC: portedTo?.[0] ?? null, PortedMNC: portedTo?.[1] ?? null },
       });
-      // The partner billed the network the number left: nothing is charged, the new network is named where AutoPort is on.
-      if (ported) return answer(CONF.Ported, partner.autoPort ? ported : null);
-      const charged = await deps.payments.charge(partner.service, {
-        idempotencyKey: txid,
-        amountMinor,
-        currency: partner.service.currency,
-        subscriber: msisdn,
-        // The subscriber approved this charge with the PIN sent to the handset, checked above.
-        consent: { mode: 'none' },
-        pricePolicy: { rules: [] },
-        productCode: String(product.productId),
-        description: input.ItemDescription,
-        fingerprint: [product.productId, input.PT ?? null, input.ItemDescription ?? null],
-        details: { pt: input.PT ?? null, itemDescription: input.ItemDescription ?? null, pinId: redeemed.value.pinId },
-      });
-      if (charged.ok) return answer(profile.whitelisted ? CONF.Whitelisted : CONF.Paid);
+      const charge = (txid: string, consent: ChargeConsent) =>
+        deps.payments.charge(partner.service, {
+          idempotencyKey: txid,
+          amountMinor,
+          currency: partner.service.currency,
+          subscriber: msisdn,
+          consent,
+          pricePolicy: { rules: [] },
+          productCode: String(product.productId),
+          description: input.ItemDescription,
+          fingerprint: [product.productId, input.PT ?? null, input.ItemDescription ?? null],
+          details: { pt: input.PT ?? null, itemDescription: input.ItemDescription ?? null },
+        });
+      // The partner billed the network the number left: the PIN is used, nothing is charged,
+      // the new network is named where AutoPort is on.
+      if (ported) return answer(await redeemed(deps, pinRequest, input.PIN), CONF.Ported, partner.autoPort ? ported : null);
+      const { transactionId, approval } = deps.pins.approval(pinRequest, input.PIN ?? '');
+      let txid = transactionId;
+      let charged = await charge(txid, { mode: 'pin', pin: approval });
+      if (!charged.ok && charged.error.kind === 'pin_salted') {
+        // A PIN sent before PINs were hashed with their context: judged first, then charged
+        // with the consent it gave (at most PIN_LIFETIME_MS after an upgrade).
+        txid = await redeemed(deps, pinRequest, input.PIN);
+        charged = await charge(txid, { mode: 'none' });
+      }
+      if (charged.ok) return answer(txid, profile.whitelisted ? CONF.Whitelisted : CONF.Paid);
       const outcome = billOutcome(charged.error);
       if ('code' in outcome) throw fail(outcome.code);
-      return answer(outcome.conf);
+      return answer(txid, outcome.conf);
     },
   });
   return { operation, protocols: { httpGet: true, httpPost: true, json: true } };
+}
+
+/** Uses the PIN in a statement of its own (ChargePinService.redeem): the transaction id it was used for. */
+async function redeemed(deps: InfomediaDeps, request: PinRequest, pin: string | undefined): Promise<string> {
+  const result = await deps.pins.redeem(request, pin ?? '');
+  if (!result.ok) throw PIN_FAULTS[result.error.kind]();
+  return result.value.transactionId;
 }
 
 /**
