@@ -1,5 +1,6 @@
 import type { ChargeError } from '../../core/payments/errors.js';
 import { type Code, CODE } from './faults.js';
+import { PIN_CODES } from './pin.js';
 
 /** A Conf node's Status and Description (§5.1). */
 export type ConfOutcome = readonly [status: 'Success' | 'Pending' | 'Whitelisted' | 'Error', description: string];
@@ -44,9 +45,9 @@ const OUTCOMES: { readonly [K in ChargeError['kind']]: BillOutcome } = {
   confirmation_abandoned: conf(CONF.Pending),
   blacklisted: top(CODE.Blacklisted),
   // The PIN, judged as the charge was reserved: nothing was reserved.
-  pin_wrong: top(CODE.WrongPin),
-  pin_used: top(CODE.FlowCompleted),
-  pin_expired: top(CODE.PinExpired),
+  pin_wrong: top(PIN_CODES.wrong_pin),
+  pin_used: top(PIN_CODES.used),
+  pin_expired: top(PIN_CODES.expired),
   // Nothing reached the subscriber's bill: the partner may send it again with a new PIN.
   operator_error: top(CODE.BillNotSent),
   unsupported_network: top(CODE.BillNotSent),

@@ -1,3 +1,4 @@
+import type { PinRedeemError, PinRequest } from '../../core/pins/service.js';
 import { formatMinor } from '../../kernel/money.js';
 import type { InfomediaDeps } from './deps.js';
 import { type Code, CODE, fail } from './faults.js';
@@ -7,6 +8,20 @@ import { mccOf, mncOf, subscriberOf } from './subscriber.js';
 
 /** Who PIN messages come from (an alphanumeric sender of at most 11 characters). */
 export const PIN_SENDER = 'Infomedia';
+
+/** Why a PIN did not approve its bill or join, as the code answered: one per cause. */
+export const PIN_CODES: { readonly [K in PinRedeemError['kind']]: Code } = {
+  wrong_pin: CODE.WrongPin,
+  used: CODE.FlowCompleted,
+  expired: CODE.PinExpired,
+};
+
+/** Uses the PIN in a statement of its own (ChargePinService.redeem): the transaction id it was used for, or the PIN's code thrown. */
+export async function redeemPin(deps: InfomediaDeps, request: PinRequest, pin: string): Promise<string> {
+  const result = await deps.pins.redeem(request, pin);
+  if (!result.ok) throw fail(PIN_CODES[result.error.kind]);
+  return result.value.transactionId;
+}
 
 /** What the SMS says besides the PIN (PINGenerateWithParams' params; the product's own name and price otherwise). */
 export interface PinWording {

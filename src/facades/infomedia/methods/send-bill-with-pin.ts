@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import type { SubscriberProfile } from '../../../core/carrier/ports.js';
 import type { ChargeConsent } from '../../../core/payments/types.js';
-import type { PinRedeemError, PinRequest } from '../../../core/pins/service.js';
 import type { AsmxMethod } from '../../kit/asmx.js';
 import { contract, declared, defineOperation } from '../../kit/operation.js';
 import { amountMinorOf } from '../amount.js';
@@ -9,6 +8,7 @@ import { billOutcome, CONF, type ConfOutcome } from '../bill-outcomes.js';
 import type { InfomediaDeps } from '../deps.js';
 import { CODE, fail } from '../faults.js';
 import type { Partner } from '../partner.js';
+import { redeemPin } from '../pin.js';
 import { productOf } from '../product.js';
 import { mccOf, mncOf, mxOf, subscriberOf } from '../subscriber.js';
 import { Credentials, IdParam, JSON_TYPE_PREFIX, MccParam, MncParam, MxParam, StatusMembers } from '../wire.js';
@@ -49,12 +49,6 @@ const SendBillWithPinInput = Type.Object({
   P: Credentials.properties.P,
   PIN: text(12),
 });
-
-const PIN_FAULTS: { readonly [K in PinRedeemError['kind']]: () => Error } = {
-  wrong_pin: () => fail(CODE.WrongPin),
-  used: () => fail(CODE.FlowCompleted),
-  expired: () => fail(CODE.PinExpired),
-};
 
 /**
  * SendBillWithPin (§4.7, §5.1, §14.1): the PIN of the subscriber and product approves one
@@ -103,14 +97,14 @@ export function sendBillWithPin(deps: InfomediaDeps): AsmxMethod<Partner> {
         });
       // The partner billed the network the number left: the PIN is used, nothing is charged,
       // the new network is named where AutoPort is on.
-      if (ported) return answer(await redeemed(deps, pinRequest, input.PIN), CONF.Ported, partner.autoPort ? ported : null);
+      if (ported) return answer(await redeemPin(deps, pinRequest, input.PIN ?? ''), CONF.Ported, partner.autoPort ? ported : null);
       const { transactionId, approval } = deps.pins.approval(pinRequest, input.PIN ?? '');
       let txid = transactionId;
       let charged = await charge(txid, { mode: 'pin', pin: approval });
       if (!charged.ok && charged.error.kind === 'pin_salted') {
         // A PIN sent before PINs were hashed with their context: judged first, then charged
         // with the consent it gave (at most PIN_LIFETIME_MS after an upgrade).
-        txid = await redeemed(deps, pinRequest, input.PIN);
+        txid = await redeemPin(deps, pinRequest, input.PIN ?? '');
         charged = await charge(txid, { mode: 'none' });
       }
       if (charged.ok) return answer(txid, profile.whitelisted ? CONF.Whitelisted : CONF.Paid);
@@ -120,13 +114,6 @@ export function sendBillWithPin(deps: InfomediaDeps): AsmxMethod<Partner> {
     },
   });
   return { operation, protocols: { httpGet: true, httpPost: true, json: true } };
-}
-
-/** Uses the PIN in a statement of its own (ChargePinService.redeem): the transaction id it was used for. */
-async function redeemed(deps: InfomediaDeps, request: PinRequest, pin: string | undefined): Promise<string> {
-  const result = await deps.pins.redeem(request, pin ?? '');
-  if (!result.ok) throw PIN_FAULTS[result.error.kind]();
-  return result.value.transactionId;
 }
 
 /**

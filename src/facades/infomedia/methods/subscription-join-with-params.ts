@@ -8,6 +8,7 @@ import { billOutcome, CONF, type ConfOutcome } from '../bill-outcomes.js';
 import type { InfomediaDeps } from '../deps.js';
 import { CODE, fail } from '../faults.js';
 import type { Partner } from '../partner.js';
+import { redeemPin } from '../pin.js';
 import { mxOf } from '../subscriber.js';
 import { DataKeyValuePairs, IdParam, JSON_TYPE_PREFIX, MccParam, MncParam, MxParam, StatusMembers } from '../wire.js';
 import { Bill } from './send-bill-with-pin.js';
@@ -64,8 +65,7 @@ export function subscriptionJoinWithParams(deps: InfomediaDeps): AsmxMethod<Part
       const held = await deps.subscriptions.findLive(partner.endpoint.merchantId, call.product.productId, call.msisdn);
       if (held) return answer(held, null, null);
       const { pin, reference } = joinParams(input);
-      const redeemed = await deps.pins.redeem({ endpointId: partner.endpoint.endpointId, msisdn: call.msisdn, productId: call.product.productId }, pin);
-      if (!redeemed.ok) throw fail(redeemed.error.kind === 'wrong_pin' ? CODE.WrongPin : redeemed.error.kind === 'used' ? CODE.FlowCompleted : CODE.PinExpired);
+      const txid = await redeemPin(deps, { endpointId: partner.endpoint.endpointId, msisdn: call.msisdn, productId: call.product.productId }, pin);
       const joined = await deps.subscriptions.join({
         merchantId: partner.endpoint.merchantId,
         endpointId: partner.endpoint.endpointId,
@@ -79,7 +79,7 @@ export function subscriptionJoinWithParams(deps: InfomediaDeps): AsmxMethod<Part
       const { subscription, created } = joined.value;
       // Not created: a concurrent join (with another PIN) made it, and bills it.
       if (!created || subscription.state !== 'pending') return answer(subscription, null, null);
-      return billFirstPeriod(deps, partner, call, subscription, redeemed.value.transactionId, answer);
+      return billFirstPeriod(deps, partner, call, subscription, txid, answer);
     },
   });
   return { operation, protocols: { httpGet: true, httpPost: true, json: true } };
