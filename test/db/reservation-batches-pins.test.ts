@@ -9,7 +9,7 @@ import { migrate } from '../../src/storage/migrate.js';
 import { SqlMerchantRepository } from '../../src/storage/repositories/merchants.js';
 import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
 import { databaseUrlFor, engines } from '../support/app.js';
-import { chargeRecords, recordingPrepared } from '../support/charge-records.js';
+import { chargeRecords, recordingPrepared, reservationKinds } from '../support/charge-records.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 
 const ENDPOINT_ID = 6200;
@@ -60,13 +60,6 @@ for (const engine of engines()) {
       record({ msisdn, clientReference: randomUUID(), pin: { endpointId: ENDPOINT_ID, productId, pinHash, maxAttempts: 5 }, ...overrides });
     const pinOf = async (msisdn: Msisdn) =>
       db.kysely.selectFrom('charge_pins').select(['attempts', 'used_at', 'transaction_id']).where('msisdn', '=', msisdn).executeTakeFirstOrThrow();
-    const kinds = (results: PromiseSettledResult<ReserveOutcome>[]) =>
-      results.map((r) => {
-        if (r.status === 'rejected') return `error ${String(r.reason)}`;
-        const o = r.value;
-        if (o.kind === 'refused' || o.kind === 'pin_refused') return `${o.kind} ${o.reason}`;
-        return o.kind === 'reserved' ? `reserved ${o.status}` : o.kind;
-      });
     async function reserveTogether(records: ChargeRecord[]) {
       statements.length = 0;
       return Promise.allSettled(records.map((r) => repository.reserveCharge(r)));
@@ -93,7 +86,7 @@ for (const engine of engines()) {
         record({ msisdn: limited, monthLimitMinor: 300n, amountMinor: 50n }),
       ]);
       assert.deepEqual(statements, ['reserve_charges_with_pins']);
-      assert.deepEqual(kinds(results), [
+      assert.deepEqual(reservationKinds(results), [
         'reserved paid',
         'pin_refused used',
         'pin_refused wrong_pin',
@@ -120,16 +113,16 @@ for (const engine of engines()) {
     it('a lone charge by PIN, and one run alone after its batch failed, take the same statement', async () => {
       const msisdn = freshMsisdn();
       await sendPin(msisdn, 'hmac2$lone');
-      assert.deepEqual(kinds(await reserveTogether([pinned(msisdn, 'hmac2$wrong')])), ['pin_refused wrong_pin']);
+      assert.deepEqual(reservationKinds(await reserveTogether([pinned(msisdn, 'hmac2$wrong')])), ['pin_refused wrong_pin']);
       assert.deepEqual(statements, ['reserve_charges_with_pins']);
-      assert.deepEqual(kinds(await reserveTogether([pinned(msisdn, 'hmac2$lone')])), ['reserved paid']);
+      assert.deepEqual(reservationKinds(await reserveTogether([pinned(msisdn, 'hmac2$lone')])), ['reserved paid']);
       assert.equal((await pinOf(msisdn)).attempts, 2);
       // An item the statement cannot take (a reference that is no UUID) fails only itself.
       const other = freshMsisdn();
       await sendPin(other, 'hmac2$other');
       const results = await reserveTogether([pinned(other, 'hmac2$other'), record({ currency: 'XXX' as ChargeRecord['currency'] })]);
       assert.deepEqual(statements, ['reserve_charges_with_pins', 'reserve_charges_with_pins', 'reserve_charge'], 'the batch failed, then each item ran alone');
-      assert.equal(kinds(results)[0], 'reserved paid');
+      assert.equal(reservationKinds(results)[0], 'reserved paid');
       assert.equal(results[1]?.status, 'rejected');
       assert.equal((await pinOf(other)).attempts, 1, 'the failed batch counted nothing that stayed; the item alone counted once');
       await assertLedgerConsistent({ db });

@@ -10,7 +10,7 @@ import { SqlLedgerStore } from '../../src/storage/repositories/ledger.js';
 import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
 import { SqlPlatformRepository } from '../../src/storage/repositories/platform.js';
 import { databaseUrlFor, engines } from '../support/app.js';
-import { chargeRecords, recordingPrepared } from '../support/charge-records.js';
+import { chargeRecords, recordingPrepared, reservationKinds } from '../support/charge-records.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 
 /**
@@ -58,13 +58,7 @@ for (const engine of engines()) {
       return Promise.allSettled(records.map((r) => repository.reserveCharge(r)));
     }
 
-    const kinds = (results: PromiseSettledResult<ReserveOutcome>[]) =>
-      results.map((r) => {
-        if (r.status === 'rejected') return `error ${(r.reason as { code?: string }).code}`;
-        const o = r.value;
-        if (o.kind === 'refused') return `refused ${o.reason}`;
-        return o.kind === 'reserved' ? `reserved ${o.status} attempt ${o.attempt}` : o.kind;
-      });
+    const kinds = (results: PromiseSettledResult<ReserveOutcome>[]) => reservationKinds(results, { attempts: true });
     const outcome = (r: PromiseSettledResult<ReserveOutcome> | undefined) => (r?.status === 'fulfilled' ? r.value : undefined);
 
     async function spend(msisdn: string) {

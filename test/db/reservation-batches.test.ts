@@ -9,7 +9,7 @@ import { SqlMerchantRepository } from '../../src/storage/repositories/merchants.
 import { SqlPaymentRepository } from '../../src/storage/repositories/payments.js';
 import { SqlPlatformRepository } from '../../src/storage/repositories/platform.js';
 import { databaseUrlFor, engines } from '../support/app.js';
-import { chargeRecords, recordingPrepared } from '../support/charge-records.js';
+import { chargeRecords, recordingPrepared, reservationKinds } from '../support/charge-records.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 
 /** Concurrent Pays are reserved together in one statement: each item must still get exactly its own outcome. */
@@ -52,12 +52,6 @@ for (const engine of engines()) {
       return Promise.allSettled(records.map((r) => repository.reserveCharge(r)));
     }
 
-    const kinds = (results: PromiseSettledResult<ReserveOutcome>[]) =>
-      results.map((r) => {
-        if (r.status === 'rejected') return `error ${(r.reason as { code?: string }).code}`;
-        const o = r.value;
-        return o.kind === 'refused' ? `refused ${o.reason}` : o.kind === 'reserved' ? `reserved ${o.status}` : o.kind;
-      });
 
     async function paymentCount(clientReference: string) {
       const row = await db.kysely
@@ -89,7 +83,7 @@ for (const engine of engines()) {
       ]);
       assert.deepEqual(statements, ['reserve_charges']);
       assert.deepEqual(batches, ['7']);
-      assert.deepEqual(kinds(results), [
+      assert.deepEqual(reservationKinds(results), [
         'reserved paid',
         'duplicate',
         'conflict',
@@ -108,7 +102,7 @@ for (const engine of engines()) {
       const repository = new SqlPaymentRepository(recorded, { batching: { maxBatchSize: 16, maxBatchesInFlight: 1 }, observeBatch });
       const good = [record(), record()];
       const results = await reserveTogether(repository, [good[0] as ChargeRecord, record({ merchantId: 999_999 }), good[1] as ChargeRecord]);
-      assert.deepEqual(kinds(results), ['reserved paid', 'error 23503', 'reserved paid']);
+      assert.deepEqual(reservationKinds(results), ['reserved paid', 'error 23503', 'reserved paid']);
       assert.deepEqual(statements, ['reserve_charges', 'reserve_charge', 'reserve_charge', 'reserve_charge']);
       assert.deepEqual(batches, ['3 fell back']);
       for (const r of good) assert.equal(await paymentCount(r.clientReference), 1);

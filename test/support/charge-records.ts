@@ -1,4 +1,4 @@
-import type { ChargeRecord } from '../../src/core/payments/ports.js';
+import type { ChargeRecord, ReserveOutcome } from '../../src/core/payments/ports.js';
 import type { Msisdn } from '../../src/kernel/msisdn.js';
 import type { Database } from '../../src/storage/db.js';
 import { uniqueReference } from './app.js';
@@ -51,4 +51,18 @@ export function recordingPrepared(db: Database, statements: string[]): Database 
       return db.prepared(name, text, params);
     },
   };
+}
+
+/**
+ * Each reservation's outcome as a line to compare: `reserved paid` (with `attempt N` when
+ * asked), `refused blocked`, `pin_refused used`, `duplicate`, or `error <SQLSTATE>`.
+ */
+export function reservationKinds(results: readonly PromiseSettledResult<ReserveOutcome>[], options: { attempts?: boolean } = {}): string[] {
+  return results.map((r) => {
+    if (r.status === 'rejected') return `error ${(r.reason as { code?: string }).code}`;
+    const o = r.value;
+    if (o.kind === 'refused' || o.kind === 'pin_refused') return `${o.kind} ${o.reason}`;
+    if (o.kind !== 'reserved') return o.kind;
+    return options.attempts ? `reserved ${o.status} attempt ${o.attempt}` : `reserved ${o.status}`;
+  });
 }
