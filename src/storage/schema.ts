@@ -158,8 +158,8 @@ export interface Schema {
     expires_at: Timestamp;
     attempts: Generated<number>;
     used_at: Timestamp | null;
-    transaction_id: string | null;
   };
+  charge_pin_uses: { transaction_id: string; pin_id: Int8; endpoint_id: Int8 };
   verified_msisdns: { service_id: Int8; msisdn: string; verified_at: Timestamp; verified_until: Timestamp | null };
   message_routes: { id: GeneratedInt8; short_code: string; keyword: string; endpoint_id: Int8; created_at: Timestamp };
   received_messages: {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { MerchantService } from '../../src/core/merchants/service.js';
 import type { ChargeRecord, ReserveOutcome } from '../../src/core/payments/ports.js';
 import type { Msisdn } from '../../src/kernel/msisdn.js';
@@ -59,7 +60,12 @@ for (const engine of engines()) {
     const pinned = (msisdn: Msisdn, pinHash: string, overrides: Partial<ChargeRecord> = {}): ChargeRecord =>
       record({ msisdn, clientReference: randomUUID(), pin: { endpointId: ENDPOINT_ID, productId, pinHash, maxAttempts: 5 }, ...overrides });
     const pinOf = async (msisdn: Msisdn) =>
-      db.kysely.selectFrom('charge_pins').select(['attempts', 'used_at', 'transaction_id']).where('msisdn', '=', msisdn).executeTakeFirstOrThrow();
+      db.kysely
+        .selectFrom('charge_pins')
+        .leftJoin('charge_pin_uses', 'charge_pin_uses.pin_id', 'charge_pins.id')
+        .select(['charge_pins.attempts', 'charge_pins.used_at', 'charge_pin_uses.transaction_id'])
+        .where('charge_pins.msisdn', '=', msisdn)
+        .executeTakeFirstOrThrow();
     async function reserveTogether(records: ChargeRecord[]) {
       statements.length = 0;
       return Promise.allSettled(records.map((r) => repository.reserveCharge(r)));
@@ -126,6 +132,24 @@ for (const engine of engines()) {
       assert.equal(results[1]?.status, 'rejected');
       assert.equal((await pinOf(other)).attempts, 1, 'the failed batch counted nothing that stayed; the item alone counted once');
       await assertLedgerConsistent({ db });
+    });
+
+    it('refuses guesses that are not the batch items\' own, one array shorter than the others, or out of round order', async () => {
+      const msisdn = freshMsisdn();
+      await sendPin(msisdn, 'hmac2$shape');
+      const items = JSON.stringify([{ i: 0 }, { i: 1 }]);
+      const call = (i: number[], round: number[], hashes = i.map(() => 'hmac2$shape')) =>
+        sql`SELECT * FROM reserve_charges_with_pins(${items}::jsonb, ${i}::int[], ${round}::int[],
+              ${i.map(() => ENDPOINT_ID)}::bigint[], ${i.map(() => msisdn)}::text[], ${i.map(() => productId)}::bigint[],
+              ${hashes}::text[], ${i.map(() => randomUUID())}::uuid[], ${i.map(() => RESERVED_AT.toISOString())}::timestamptz[],
+              ${i.map(() => 5)}::int[])`.execute(db.kysely);
+      const refused = /guesses must be 2 items' distinct indexes, each array as long, in rounds from 1/;
+      await assert.rejects(call([2], [1]), refused, 'an index past the items');
+      await assert.rejects(call([0, 0], [1, 2]), refused, 'one item guessed twice');
+      await assert.rejects(call([0, 1], [2, 1]), refused, 'rounds out of order');
+      await assert.rejects(call([0, 1], [1, 3]), refused, 'a round skipped');
+      await assert.rejects(call([0, 1], [1, 2], ['hmac2$shape']), refused, 'a shorter array');
+      assert.equal((await pinOf(msisdn)).attempts, 0, 'nothing was judged');
     });
   });
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomFillSync } from 'node:crypto';
 import { assert } from '../../kernel/assert.js';
 import { type Msisdn, parseMsisdn } from '../../kernel/msisdn.js';
 
@@ -51,11 +51,21 @@ export class MsisdnSealer {
 
   seal(ownerId: number, msisdn: Msisdn): string {
     const owner = ownerBytes(ownerId);
-    const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#sealing.key, nonce);
+    const digits = msisdn.length - 1;
+    // keyId ‖ nonce ‖ ciphertext of owner ‖ digits ‖ tag, written into one buffer.
+    const sealed = Buffer.allocUnsafe(1 + NONCE_BYTES + OWNER_BYTES + digits + TAG_BYTES);
+    sealed[0] = this.#sealing.keyId;
+    takeNonce(sealed, 1);
+    const cipher = createCipheriv('aes-256-gcm', this.#sealing.key, sealed.subarray(1, 1 + NONCE_BYTES));
     cipher.setAAD(owner);
-    const sealed = Buffer.concat([cipher.update(Buffer.concat([owner, Buffer.from(msisdn.slice(1), 'ascii')])), cipher.final()]);
-    return Buffer.concat([Buffer.from([this.#sealing.keyId]), nonce, sealed, cipher.getAuthTag()]).toString('base64url');
+    const plain = Buffer.allocUnsafe(OWNER_BYTES + digits);
+    owner.copy(plain, 0);
+    plain.write(msisdn.slice(1), OWNER_BYTES, 'ascii');
+    const body = 1 + NONCE_BYTES;
+    const written = cipher.update(plain).copy(sealed, body) + cipher.final().copy(sealed, body + plain.length);
+    assert(written === plain.length, 'AES-GCM writes as many bytes as it reads');
+    cipher.getAuthTag().copy(sealed, body + written);
+    return sealed.toString('base64url');
   }
 
   /** The number sealed for this owner, or null: malformed, tampered, of another owner, or under a key no longer held. */
@@ -91,6 +101,24 @@ export class MsisdnSealer {
     for (let i = 0; i < ALIAS_LENGTH; i++) alias += ALIAS_CHARS[(digest[i] as number) % ALIAS_CHARS.length];
     return alias;
   }
+}
+
+/**
+ * Nonces are drawn from the CSPRNG a pool at a time: one call per NONCE_POOL_BYTES / 12
+ * seals instead of one per seal (half of a seal's cost was the call). Each nonce is taken
+ * once; a nonce of GCM is public, so holding the next ones in memory discloses nothing.
+ */
+const NONCE_POOL_BYTES = 4_092;
+const noncePool = Buffer.alloc(NONCE_POOL_BYTES);
+let nonceOffset = NONCE_POOL_BYTES;
+
+function takeNonce(target: Buffer, at: number): void {
+  if (nonceOffset + NONCE_BYTES > NONCE_POOL_BYTES) {
+    randomFillSync(noncePool);
+    nonceOffset = 0;
+  }
+  noncePool.copy(target, at, nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
 }
 
 function ownerBytes(ownerId: number): Buffer {

@@ -1,7 +1,7 @@
 -- One round of PIN guesses judged in one statement (decision 42): each guess's PIN is the
 -- newest of its (endpoint, MSISDN, product), locked; the guess is counted where the PIN is
 -- unused, has guesses left, is not expired and is hashed with its context, and the PIN used
--- (its transaction id written) where the hash given is its own. Each guess is answered with
+-- (its use, with the transaction id, recorded in charge_pin_uses) where the hash given is its own. Each guess is answered with
 -- its verdict and the row as it was before: approved; wrong_pin (counted and not the PIN, or
 -- no PIN was sent); used (used, or burnt by guesses) and expired, not counted; salted (hashed
 -- under the salted scheme of before, which only the service can judge: not counted); and used
@@ -35,12 +35,14 @@ BEGIN
   counted AS (
     UPDATE charge_pins AS c
        SET attempts = c.attempts + 1,
-           used_at = CASE WHEN c.pin_hash = i.pin_hash THEN i.at END,
-           transaction_id = CASE WHEN c.pin_hash = i.pin_hash THEN i.transaction_id END
+           used_at = CASE WHEN c.pin_hash = i.pin_hash THEN i.at END
       FROM latest AS l JOIN input AS i ON i.ord = l.ord
      WHERE c.id = l.id AND c.used_at IS NULL AND c.attempts < i.max_attempts
        AND c.expires_at > i.at AND c.pin_hash NOT LIKE 'hmac$%'
-    RETURNING l.ord, c.used_at IS NOT NULL AS approved)
+    RETURNING l.ord, c.id, c.endpoint_id, i.transaction_id, c.used_at IS NOT NULL AS approved),
+  used AS (
+    INSERT INTO charge_pin_uses (transaction_id, pin_id, endpoint_id)
+    SELECT k.transaction_id, k.id, k.endpoint_id FROM counted AS k WHERE k.approved)
   SELECT i.ord,
          CASE WHEN l.id IS NULL THEN 'wrong_pin'
               WHEN k.approved THEN 'approved'

@@ -103,19 +103,19 @@ export class SqlChargePinRepository implements ChargePinRepository {
   }
 
   async use(pinId: number, transactionId: string, at: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('charge_pins')
-      .set({ used_at: at, transaction_id: transactionId })
-      .where('id', '=', pinId)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    const result = await sql<{ pin_id: string }>`
+      WITH used AS (
+        UPDATE charge_pins SET used_at = ${at} WHERE id = ${pinId} AND used_at IS NULL RETURNING id, endpoint_id)
+      INSERT INTO charge_pin_uses (transaction_id, pin_id, endpoint_id)
+      SELECT ${transactionId}::uuid, used.id, used.endpoint_id FROM used
+      RETURNING pin_id`.execute(this.db);
+    return result.rows.length === 1;
   }
 
   async hasTransaction(endpointId: number, transactionId: string): Promise<boolean> {
     const row = await this.db
-      .selectFrom('charge_pins')
-      .select('id')
+      .selectFrom('charge_pin_uses')
+      .select('pin_id')
       .where('transaction_id', '=', transactionId)
       .where('endpoint_id', '=', endpointId)
       .executeTakeFirst();

@@ -8,12 +8,14 @@ import type {
   ReverseOutcome,
 } from '../../core/payments/ports.js';
 import type { PaymentStatus } from '../../core/payments/types.js';
+import type { PinAttempt } from '../../core/pins/ports.js';
 import { assert } from '../../kernel/assert.js';
 import { Batcher } from '../../kernel/batcher.js';
 import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { Database } from '../db.js';
 import type { Schema } from '../schema.js';
+import { statementRounds } from './pin-attempts.js';
 
 /** SQLSTATE raised by the ledger functions for a refusal that must leave no trace. */
 const LEDGER_REFUSAL = 'OD001';
@@ -36,7 +38,8 @@ const RESERVE_CHARGE_SQL =
   'SELECT * FROM reserve_charge($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19, $20::timestamptz)';
 const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
 const RESERVE_CHARGES_EACH_SQL = 'SELECT *, true AS per_item FROM reserve_charges_each($1::jsonb)';
-const RESERVE_CHARGES_WITH_PINS_SQL = 'SELECT * FROM reserve_charges_with_pins($1::jsonb, $2::jsonb)';
+const RESERVE_CHARGES_WITH_PINS_SQL =
+  'SELECT * FROM reserve_charges_with_pins($1::jsonb, $2::int[], $3::int[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::uuid[], $9::timestamptz[], $10::int[])';
 /** A pinned charge's ClientReference is the transaction id written into the PIN it uses. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5, $6::timestamptz) AS status';
@@ -96,13 +99,36 @@ function reserveArgs(r: ChargeRecord) {
   };
 }
 
-/** The PINs of a batch's pinned items, as reserve_charges_with_pins reads them (i: the item's index). */
+/**
+ * The guesses of a batch's pinned items as reserve_charges_with_pins reads them: one array
+ * per field, in rounds (round n holds the n-th guess at each PIN), each guess built from its
+ * item's own record (i: the item's index), so the PIN judged is the one of the item's MSISDN.
+ */
 function pinArgs(records: readonly ChargeRecord[]) {
-  return records.flatMap((r, i) => {
-    if (!r.pin) return [];
+  const indexes: number[] = [];
+  const guesses: PinAttempt[] = [];
+  records.forEach((r, i) => {
+    if (!r.pin) return;
     assert(UUID.test(r.clientReference), 'a charge approved by PIN has a UUID as its reference');
-    return [{ i, endpoint_id: r.pin.endpointId, product_id: r.pin.productId, pin_hash: r.pin.pinHash, max_attempts: r.pin.maxAttempts }];
+    indexes.push(i);
+    guesses.push({
+      endpointId: r.pin.endpointId, msisdn: r.msisdn, productId: r.pin.productId, pinHash: r.pin.pinHash,
+      transactionId: r.clientReference, now: r.reservedAt, maxAttempts: r.pin.maxAttempts,
+    });
   });
+  const ordered = statementRounds(guesses).flatMap((round, n) => round.map((g) => ({ g, round: n + 1 })));
+  const field = <T>(of: (guess: PinAttempt) => T) => ordered.map(({ g }) => of(guesses[g] as PinAttempt));
+  return [
+    ordered.map(({ g }) => indexes[g] as number),
+    ordered.map(({ round }) => round),
+    field((g) => g.endpointId),
+    field((g) => g.msisdn),
+    field((g) => g.productId),
+    field((g) => g.pinHash),
+    field((g) => g.transactionId),
+    field((g) => g.now.toISOString()),
+    field((g) => g.maxAttempts),
+  ];
 }
 
 /** Policy, decided here and passed in: a charge the operator need not be asked about is paid at once. */
@@ -195,9 +221,8 @@ export class SqlPaymentRepository implements PaymentRepository {
   /** Set-based; a batch the set-based statement hands back (OD002) goes item by item in one statement. */
   async #reserveTogether(records: readonly ChargeRecord[]): Promise<BatchRow[]> {
     const items = JSON.stringify(records.map((record, index) => ({ i: index, ...reserveArgs(record) })));
-    const pins = pinArgs(records);
-    if (pins.length > 0) {
-      return this.database.prepared<BatchRow>('reserve_charges_with_pins', RESERVE_CHARGES_WITH_PINS_SQL, [items, JSON.stringify(pins)]);
+    if (records.some((record) => record.pin)) {
+      return this.database.prepared<BatchRow>('reserve_charges_with_pins', RESERVE_CHARGES_WITH_PINS_SQL, [items, ...pinArgs(records)]);
     }
     try {
       return await this.database.prepared<BatchRow>('reserve_charges', RESERVE_CHARGES_SQL, [items]);
