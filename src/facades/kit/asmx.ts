@@ -115,6 +115,11 @@ function methodRoutes<P, F>(app: FastifyInstance, facade: AsmxFacade<P, F>, logU
     return send(request, reply, facade.faultAnswer(fault, (request.asmxCall?.method.operation as AnyOperation<P> | undefined) ?? null));
   });
 
+  // The credentials alone are read for the auth hook; the handler reads every parameter, these too.
+  const credentialNames = Object.keys(facade.credentials.properties);
+  const credentialsOf = (parameters: Record<string, unknown>) =>
+    Object.fromEntries(credentialNames.filter((name) => Object.hasOwn(parameters, name)).map((name) => [name, parameters[name]]));
+
   // The method, its protocol and the credentials, before the handler: a stranger learns nothing of the parameters.
   const resolve = async (request: FastifyRequest) => {
     const name = (request.params as { method: string }).method;
@@ -125,7 +130,7 @@ function methodRoutes<P, F>(app: FastifyInstance, facade: AsmxFacade<P, F>, logU
     if (!protocolAllowed(method.protocols, request)) throw new BindingError({ kind: 'unknown_operation', name });
     const parameters = canonical(parametersOf(request), names.get(method.operation.name) ?? new Map());
     request.asmxCall = { method: method as AsmxMethod<unknown>, parameters };
-    setPrincipal(request, await facade.authenticate(request, readMembers(facade.credentials, parameters, method.operation.name), method.operation));
+    setPrincipal(request, await facade.authenticate(request, readMembers(facade.credentials, credentialsOf(parameters), method.operation.name), method.operation));
   };
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { method, parameters } = request.asmxCall as { method: AsmxMethod<P>; parameters: Record<string, unknown> };
