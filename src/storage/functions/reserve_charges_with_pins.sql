@@ -53,8 +53,9 @@ BEGIN
   -- a single round, the whole arrays.
   WHILE v_from <= v_guesses LOOP
     v_to := coalesce(array_position(p_round, p_round[v_from] + 1, v_from), v_guesses + 1) - 1;
-    SELECT coalesce(array_agg(j.ord ORDER BY j.ord) FILTER (WHERE j.verdict <> 'approved'), '{}'),
-           coalesce(array_agg(j.verdict ORDER BY j.ord) FILTER (WHERE j.verdict <> 'approved'), '{}')
+    -- One aggregation feeds both arrays the rows in one order: they stay aligned unsorted.
+    SELECT coalesce(array_agg(j.ord) FILTER (WHERE j.verdict <> 'approved'), '{}'),
+           coalesce(array_agg(j.verdict) FILTER (WHERE j.verdict <> 'approved'), '{}')
       INTO v_more_refused, v_more_verdicts
       FROM judge_charge_pins(p_i[v_from:v_to], p_endpoint_id[v_from:v_to], p_msisdn[v_from:v_to],
                              p_product_id[v_from:v_to], p_pin_hash[v_from:v_to], p_transaction_id[v_from:v_to],
