@@ -14,7 +14,8 @@ export function amountMinorOf(given: string | number | undefined, currency: Curr
   if (!match) throw fail(CODE.BillNotSent);
   const fraction = (match[2] ?? '').replace(/0+$/, '');
   if (fraction.length > exponent) throw fail(CODE.BillNotSent);
-  const minor = BigInt(match[1] as string) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, '0') || '0');
+  // The digits with the fraction padded to the currency's exponent are the minor units.
+  const minor = BigInt(`${match[1] as string}${fraction.padEnd(exponent, '0')}`);
   if (minor <= 0n || minor > MAX_AMOUNT_MINOR) throw fail(CODE.BillNotSent);
   return minor;
 }
