@@ -8,20 +8,22 @@
 // one, so every request bills a new subscriber once. Servers run as child processes, so
 // the load generator does not share their event loop.
 // Knobs: BENCH_AB_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_PAY_SECONDS (10),
-// BENCH_BILLS (bills per round, 10,000; also the number of PINs generated), BENCH_CPU_PROF=<dir>
-// (adds --cpu-prof to the servers).
+// BENCH_BILLS (bills measured per round, 10,000), BENCH_BILL_WARMUP (bills sent before them, not
+// measured, 2,000: Pay is warmed up for 5 s), BENCH_CPU_PROF=<dir> (adds --cpu-prof to the servers).
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
-import { type LoadFigures, loadCountingCores } from './support/load.js';
+import { type LoadFigures, load, loadCountingCores } from './support/load.js';
 import { median, round } from './support/numbers.js';
 import { cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
 import { runPay } from './support/servers.js';
 import { AB_ROUNDS, CLI, CONNECTIONS, CPU_PROF_DIR } from './support/settings.js';
 
 const BILLS = Number(process.env.BENCH_BILLS ?? 10_000);
+/** Bills sent before the measured ones, as Pay has its warm-up: the server's hot path compiled, its pools and caches filled. */
+const WARMUP_BILLS = Number(process.env.BENCH_BILL_WARMUP ?? 2_000);
 const GOAL_BILL_VS_PAY = 0.8;
 const METHOD_BASE = '/V/1/6/Default.asmx';
 // The demo partner (AID 100) and its once-off product 1001, 10.00 ZAR (DESIGN.md, demo data).
@@ -53,6 +55,7 @@ const cpuText = (figures: LoadFigures) => {
 
 async function main(): Promise<number> {
   if (!Number.isInteger(BILLS) || BILLS <= 0 || BILLS > 1_000_000) throw new Error('BENCH_BILLS must be an integer 1-1000000');
+  if (!Number.isInteger(WARMUP_BILLS) || WARMUP_BILLS < 0 || WARMUP_BILLS > 100_000) throw new Error('BENCH_BILL_WARMUP must be an integer 0-100000');
   console.log('starting PostgreSQL …');
   const postgres = await startPostgres();
   onCleanup(() => postgres.stop());
@@ -108,15 +111,19 @@ async function runBills(databaseUrl: string, round: number, pgPort: number): Pro
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(child, `${url}/healthz`);
-    const firstSubscriber = FIRST_SUBSCRIBER + round * BILLS;
-    console.log(`SendBillWithPin (round ${round}): generating ${BILLS} PINs …`);
-    const prepared = await generatePins(url, firstSubscriber);
+    const firstSubscriber = FIRST_SUBSCRIBER + round * (WARMUP_BILLS + BILLS);
+    console.log(`SendBillWithPin (round ${round}): generating ${WARMUP_BILLS + BILLS} PINs …`);
+    const prepared = await generatePins(url, firstSubscriber, WARMUP_BILLS + BILLS);
     await pinMessagesSent(databaseUrl);
-    console.log(`SendBillWithPin (round ${round}): ${CONNECTIONS} connections, ${BILLS} bills …`);
     const errorSamples: string[] = [];
     const outcome = { notBilled: 0 };
+    if (WARMUP_BILLS > 0) {
+      console.log(`SendBillWithPin (round ${round}): warm-up, ${WARMUP_BILLS} bills …`);
+      await load(url, 0, billRequests(prepared.slice(0, WARMUP_BILLS), `r${round}w`, errorSamples, outcome), errorSamples, WARMUP_BILLS);
+    }
+    console.log(`SendBillWithPin (round ${round}): ${CONNECTIONS} connections, ${BILLS} bills …`);
     // A run of BILLS requests (each PIN once), not of a duration: there are only so many PINs.
-    const requests = billRequests(prepared, `r${round}`, errorSamples, outcome);
+    const requests = billRequests(prepared.slice(WARMUP_BILLS), `r${round}`, errorSamples, outcome);
     const figures = await loadCountingCores(url, 0, requests, errorSamples, child.proc.pid, pgPort, BILLS);
     return { figures, notBilled: outcome.notBilled };
   } catch (error) {
@@ -127,11 +134,11 @@ async function runBills(databaseUrl: string, round: number, pgPort: number): Pro
   }
 }
 
-async function generatePins(url: string, firstSubscriber: number): Promise<BillPrepared[]> {
-  const prepared: BillPrepared[] = new Array(BILLS);
+async function generatePins(url: string, firstSubscriber: number, count: number): Promise<BillPrepared[]> {
+  const prepared: BillPrepared[] = new Array(count);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < BILLS; i = next++) {
+    for (let i = next++; i < count; i = next++) {
       const mx = String(firstSubscriber + i);
       const answer = await call(url, 'PINGenerateWithNetwork', { ...CREDENTIALS, MX: mx, MCC: '655', MNC: '01', SID: PRODUCT });
       if (answer.Status !== 'Success' || typeof answer.PINID !== 'string') throw new Error(`PINGenerateWithNetwork for ${mx}: ${JSON.stringify(answer)}`);
