@@ -15,10 +15,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
+import { checkpoint, dropDatabase, vacuumAnalyze } from './support/database.js';
 import { type LoadFigures, load, loadCountingCores } from './support/load.js';
 import { median, round } from './support/numbers.js';
 import { cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
-import { runPay } from './support/servers.js';
+import { reservationBatches, runPay } from './support/servers.js';
 import { AB_ROUNDS, CLI, CONNECTIONS, CPU_PROF_DIR } from './support/settings.js';
 
 const BILLS = Number(process.env.BENCH_BILLS ?? 10_000);
@@ -63,11 +64,19 @@ async function main(): Promise<number> {
   const rounds: { pay: number; bill: number; payP99: number; billP99: number }[] = [];
   for (let round = 1; round <= AB_ROUNDS; round++) {
     const billFirst = round % 2 === 0;
+    // Each database is dropped after its run: autovacuum would visit it later, in another run's window.
     const measurePay = async () => {
       const appUrl = await createDatabase(postgres.url, `bench_pay_${round}`);
-      return runPay('postgres', { DATABASE_URL: appUrl }, { adminUrl: postgres.url, appUrl });
+      const figures = await runPay('postgres', { DATABASE_URL: appUrl }, { adminUrl: postgres.url, appUrl });
+      await dropDatabase(postgres.url, appUrl);
+      return figures;
     };
-    const measureBill = async () => runBills(await createDatabase(postgres.url, `bench_bill_${round}`), round, pgPort);
+    const measureBill = async () => {
+      const appUrl = await createDatabase(postgres.url, `bench_bill_${round}`);
+      const figures = await runBills(appUrl, round, postgres.url, pgPort);
+      await dropDatabase(postgres.url, appUrl);
+      return figures;
+    };
     let bill, pay;
     if (billFirst) {
       bill = await measureBill();
@@ -80,7 +89,8 @@ async function main(): Promise<number> {
     console.log(
       `round ${round}: Pay ${pay.perSecond}/s p99 ${pay.latencyMs.p99} ms · SendBillWithPin ${bill.figures.perSecond}/s p99 ${bill.figures.latencyMs.p99} ms · ratio ${round2(bill.figures.perSecond / pay.perSecond)}`,
     );
-    console.log(`  Pay: ${cpuText(pay)}\n  SendBillWithPin: ${cpuText(bill.figures)}`);
+    console.log(`  Pay: ${cpuText(pay)} · ${pay.reservationBatches.meanItems} items a reservation statement (warm-up included)`);
+    console.log(`  SendBillWithPin: ${cpuText(bill.figures)} · ${bill.batches.meanItems} items a reservation statement`);
     // A bill answers HTTP 200 whatever its outcome: only a Success Conf counts as billed.
     if (bill.notBilled > 0 || bill.figures.errors > 0) {
       console.error(`SendBillWithPin: ${bill.notBilled} not billed, ${bill.figures.errors} HTTP errors: ${bill.figures.errorSamples.join(' | ')}`);
@@ -96,7 +106,14 @@ async function main(): Promise<number> {
 }
 
 /** One SendBillWithPin run: a server on its own database, PINs generated first, then BILLS bills. */
-async function runBills(databaseUrl: string, round: number, pgPort: number): Promise<{ figures: LoadFigures; notBilled: number }> {
+interface BillRun {
+  figures: LoadFigures;
+  notBilled: number;
+  /** The measured bills' reservation statements and their mean items. */
+  batches: { statements: number; meanItems: number };
+}
+
+async function runBills(databaseUrl: string, round: number, adminUrl: string, pgPort: number): Promise<BillRun> {
   const port = await freePort();
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, 'infomedia')] : [];
   const child = startChild('opendcb (postgres, infomedia)', process.execPath, [...nodeArgs, CLI, 'serve'], {
@@ -115,17 +132,24 @@ async function runBills(databaseUrl: string, round: number, pgPort: number): Pro
     console.log(`SendBillWithPin (round ${round}): generating ${WARMUP_BILLS + BILLS} PINs …`);
     const prepared = await generatePins(url, firstSubscriber, WARMUP_BILLS + BILLS);
     await pinMessagesSent(databaseUrl);
+    // The PIN generation's rows vacuumed now, not by autovacuum during the bills.
+    await vacuumAnalyze(databaseUrl);
     const errorSamples: string[] = [];
     const outcome = { notBilled: 0 };
     if (WARMUP_BILLS > 0) {
       console.log(`SendBillWithPin (round ${round}): warm-up, ${WARMUP_BILLS} bills …`);
       await load(url, 0, billRequests(prepared.slice(0, WARMUP_BILLS), `r${round}w`, errorSamples, outcome), errorSamples, WARMUP_BILLS);
     }
+    // As Pay's run does after its warm-up.
+    await checkpoint(adminUrl);
     console.log(`SendBillWithPin (round ${round}): ${CONNECTIONS} connections, ${BILLS} bills …`);
     // A run of BILLS requests (each PIN once), not of a duration: there are only so many PINs.
     const requests = billRequests(prepared.slice(WARMUP_BILLS), `r${round}`, errorSamples, outcome);
+    const before = await reservationBatches(url);
     const figures = await loadCountingCores(url, 0, requests, errorSamples, child.proc.pid, pgPort, BILLS);
-    return { figures, notBilled: outcome.notBilled };
+    const after = await reservationBatches(url);
+    const statements = after.statements - before.statements;
+    return { figures, notBilled: outcome.notBilled, batches: { statements, meanItems: Math.round((BILLS / statements) * 10) / 10 } };
   } catch (error) {
     console.error(`${child.name} output (last lines):\n${child.output.slice(-20).join('\n')}`);
     throw error;

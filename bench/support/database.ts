@@ -30,6 +30,17 @@ export async function checkpoint(url: string): Promise<void> {
   await withClient(url, (client) => client.query('CHECKPOINT'));
 }
 
+/** Vacuums and analyzes the database now, so that autovacuum does not visit what the set-up wrote during a measured window. */
+export async function vacuumAnalyze(url: string): Promise<void> {
+  await withClient(url, (client) => client.query('VACUUM (ANALYZE)'));
+}
+
+/** Drops a database a finished round used, so that autovacuum's later visits to it do not land in the next round's window. */
+export async function dropDatabase(adminUrl: string, appUrl: string): Promise<void> {
+  const name = decodeURIComponent(new URL(appUrl).pathname.slice(1));
+  await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`));
+}
+
 /** Cluster-wide counters for the app database (from adminUrl) plus its payment and outbox counts. */
 export async function databaseStats(adminUrl: string, appUrl: string): Promise<DatabaseStats> {
   const name = decodeURIComponent(new URL(appUrl).pathname.slice(1));

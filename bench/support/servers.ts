@@ -121,7 +121,8 @@ async function warmUp(what: string, url: string, tag: string): Promise<LoadFigur
   return warmup;
 }
 
-async function reservationBatches(url: string): Promise<ReservationBatches> {
+/** The server's reservation batches so far (its /metrics): statements, mean items, fallbacks. */
+export async function reservationBatches(url: string): Promise<ReservationBatches> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   const statements = metric('opendcb_reservation_batch_size_count');
