@@ -1,30 +1,35 @@
 // Infomedia SendBillWithPin throughput: `npm run bench:infomedia`. See docs/performance.md.
 //
 // Issue 11's goal: SendBillWithPin on PostgreSQL at least 0.8 of Strex REST Pay's throughput,
-// the same core charge path, measured in the same run. Each round runs both against fresh
-// databases of one throwaway cluster, alternating which goes first (the host is noisy).
+// the same core charge path, measured in the same run. Each round starts a Pay server and a
+// bill server on fresh databases of one throwaway cluster, warms both up, and then loads
+// them in alternating slices (the host is noisy: a slow stretch falls on both).
 // A bill needs a PIN: each round's PINs are generated before its load starts, one per
 // subscriber (a subscriber may be sent 10 PINs an hour), and each bill request uses the next
 // one, so every request bills a new subscriber once. Servers run as child processes, so
 // the load generator does not share their event loop.
-// Knobs: BENCH_AB_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_PAY_SECONDS (10),
-// BENCH_BILLS (bills measured per round, 10,000), BENCH_BILL_WARMUP (bills sent before them, not
-// measured, 2,000: Pay is warmed up for 5 s), BENCH_CPU_PROF=<dir> (adds --cpu-prof to the servers).
+// Knobs: BENCH_AB_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_PAY_SECONDS (15 in all, split over
+// the slices), BENCH_SLICES (5), BENCH_BILLS (bills measured per round, 10,000, split over the
+// slices), BENCH_BILL_WARMUP (bills sent before them, not measured, 2,000: Pay is warmed up
+// for 5 s), BENCH_CPU_PROF=<dir> (adds --cpu-prof to the bill server).
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDatabase, startPostgres } from '../test/support/postgres.js';
 import { checkpoint, dropDatabase, vacuumAnalyze } from './support/database.js';
-import { type LoadFigures, load, loadCountingCores } from './support/load.js';
+import type { CoresUsed } from './support/cpu.js';
+import { type LoadFigures, load, loadCountingCores, payRequests } from './support/load.js';
 import { median, round } from './support/numbers.js';
-import { cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
-import { reservationBatches, runPay } from './support/servers.js';
-import { AB_ROUNDS, CLI, CONNECTIONS, CPU_PROF_DIR } from './support/settings.js';
+import { type Child, cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
+import { reservationBatches, startWarmPayServer } from './support/servers.js';
+import { AB_ROUNDS, CLI, CONNECTIONS, CPU_PROF_DIR, PAY_SECONDS } from './support/settings.js';
 
 const BILLS = Number(process.env.BENCH_BILLS ?? 10_000);
 /** Bills sent before the measured ones, as Pay has its warm-up: the server's hot path compiled, its pools and caches filled. */
 const WARMUP_BILLS = Number(process.env.BENCH_BILL_WARMUP ?? 2_000);
+/** Alternating Pay and bill slices a round is measured in (measureInSlices). */
+const SLICES = Number(process.env.BENCH_SLICES ?? 5);
 const GOAL_BILL_VS_PAY = 0.8;
 const METHOD_BASE = '/V/1/6/Default.asmx';
 // The demo partner (AID 100) and its once-off product 1001, 10.00 ZAR (DESIGN.md, demo data).
@@ -55,7 +60,8 @@ const cpuText = (figures: LoadFigures) => {
 };
 
 async function main(): Promise<number> {
-  if (!Number.isInteger(BILLS) || BILLS <= 0 || BILLS > 1_000_000) throw new Error('BENCH_BILLS must be an integer 1-1000000');
+  if (!Number.isInteger(BILLS) || BILLS < SLICES || BILLS > 1_000_000) throw new Error(`BENCH_BILLS must be an integer ${SLICES}-1000000`);
+  if (!Number.isInteger(SLICES) || SLICES < 1 || SLICES > 20) throw new Error('BENCH_SLICES must be an integer 1-20');
   if (!Number.isInteger(WARMUP_BILLS) || WARMUP_BILLS < 0 || WARMUP_BILLS > 100_000) throw new Error('BENCH_BILL_WARMUP must be an integer 0-100000');
   console.log('starting PostgreSQL …');
   const postgres = await startPostgres();
@@ -63,37 +69,36 @@ async function main(): Promise<number> {
   const pgPort = Number(new URL(postgres.url).port);
   const rounds: { pay: number; bill: number; payP99: number; billP99: number }[] = [];
   for (let round = 1; round <= AB_ROUNDS; round++) {
-    const billFirst = round % 2 === 0;
-    // Each database is dropped after its run: autovacuum would visit it later, in another run's window.
-    const measurePay = async () => {
-      const appUrl = await createDatabase(postgres.url, `bench_pay_${round}`);
-      const figures = await runPay('postgres', { DATABASE_URL: appUrl }, { adminUrl: postgres.url, appUrl });
-      await dropDatabase(postgres.url, appUrl);
-      return figures;
-    };
-    const measureBill = async () => {
-      const appUrl = await createDatabase(postgres.url, `bench_bill_${round}`);
-      const figures = await runBills(appUrl, round, postgres.url, pgPort);
-      await dropDatabase(postgres.url, appUrl);
-      return figures;
-    };
-    let bill, pay;
-    if (billFirst) {
-      bill = await measureBill();
-      pay = await measurePay();
-    } else {
-      pay = await measurePay();
-      bill = await measureBill();
+    const payDatabase = await createDatabase(postgres.url, `bench_pay_${round}`);
+    const billDatabase = await createDatabase(postgres.url, `bench_bill_${round}`);
+    const bills = await startBillServer(billDatabase, round);
+    let measured: { pay: LoadFigures; bill: LoadFigures };
+    let meanItems: number;
+    try {
+      const pay = await startWarmPayServer({ DATABASE_URL: payDatabase });
+      try {
+        // As a Pay run does after its warm-up: no checkpoint of the set-up in the measured slices.
+        await checkpoint(postgres.url);
+        measured = await measureInSlices(pay, bills, round, pgPort);
+        meanItems = await bills.batches();
+      } finally {
+        await stopChild(pay.child);
+      }
+    } finally {
+      await stopChild(bills.child);
     }
-    rounds.push({ pay: pay.perSecond, bill: bill.figures.perSecond, payP99: pay.latencyMs.p99, billP99: bill.figures.latencyMs.p99 });
+    // Dropped after the round: autovacuum would visit them later, in another round's slices.
+    await dropDatabase(postgres.url, payDatabase);
+    await dropDatabase(postgres.url, billDatabase);
+    const { pay, bill } = measured;
+    rounds.push({ pay: pay.perSecond, bill: bill.perSecond, payP99: pay.latencyMs.p99, billP99: bill.latencyMs.p99 });
     console.log(
-      `round ${round}: Pay ${pay.perSecond}/s p99 ${pay.latencyMs.p99} ms · SendBillWithPin ${bill.figures.perSecond}/s p99 ${bill.figures.latencyMs.p99} ms · ratio ${round2(bill.figures.perSecond / pay.perSecond)}`,
+      `round ${round}: Pay ${pay.perSecond}/s p99 ${pay.latencyMs.p99} ms · SendBillWithPin ${bill.perSecond}/s p99 ${bill.latencyMs.p99} ms · ratio ${round2(bill.perSecond / pay.perSecond)}`,
     );
-    console.log(`  Pay: ${cpuText(pay)} · ${pay.reservationBatches.meanItems} items a reservation statement (warm-up included)`);
-    console.log(`  SendBillWithPin: ${cpuText(bill.figures)} · ${bill.batches.meanItems} items a reservation statement`);
+    console.log(`  Pay: ${cpuText(pay)}\n  SendBillWithPin: ${cpuText(bill)} · ${meanItems} items a reservation statement`);
     // A bill answers HTTP 200 whatever its outcome: only a Success Conf counts as billed.
-    if (bill.notBilled > 0 || bill.figures.errors > 0) {
-      console.error(`SendBillWithPin: ${bill.notBilled} not billed, ${bill.figures.errors} HTTP errors: ${bill.figures.errorSamples.join(' | ')}`);
+    if (bills.outcome.notBilled > 0 || bill.errors > 0 || pay.errors > 0) {
+      console.error(`SendBillWithPin: ${bills.outcome.notBilled} not billed, ${bill.errors} HTTP errors: ${bill.errorSamples.join(' | ')}; Pay: ${pay.errors} errors: ${pay.errorSamples.join(' | ')}`);
       return 1;
     }
   }
@@ -105,15 +110,18 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** One SendBillWithPin run: a server on its own database, PINs generated first, then BILLS bills. */
-interface BillRun {
-  figures: LoadFigures;
-  notBilled: number;
-  /** The measured bills' reservation statements and their mean items. */
-  batches: { statements: number; meanItems: number };
+interface BillServer {
+  url: string;
+  child: Child;
+  /** The measured bills' subscribers and PINs, each used once. */
+  prepared: BillPrepared[];
+  outcome: { notBilled: number };
+  /** Mean items of the reservation statements since the warm-up. */
+  batches: () => Promise<number>;
 }
 
-async function runBills(databaseUrl: string, round: number, adminUrl: string, pgPort: number): Promise<BillRun> {
+/** A server on its own database with WARMUP_BILLS + BILLS PINs generated, their SMS sent, and the warm-up bills sent. */
+async function startBillServer(databaseUrl: string, round: number): Promise<BillServer> {
   const port = await freePort();
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, 'infomedia')] : [];
   const child = startChild('opendcb (postgres, infomedia)', process.execPath, [...nodeArgs, CLI, 'serve'], {
@@ -140,22 +148,72 @@ async function runBills(databaseUrl: string, round: number, adminUrl: string, pg
       console.log(`SendBillWithPin (round ${round}): warm-up, ${WARMUP_BILLS} bills …`);
       await load(url, 0, billRequests(prepared.slice(0, WARMUP_BILLS), `r${round}w`, errorSamples, outcome), errorSamples, WARMUP_BILLS);
     }
-    // As Pay's run does after its warm-up.
-    await checkpoint(adminUrl);
-    console.log(`SendBillWithPin (round ${round}): ${CONNECTIONS} connections, ${BILLS} bills …`);
-    // A run of BILLS requests (each PIN once), not of a duration: there are only so many PINs.
-    const requests = billRequests(prepared.slice(WARMUP_BILLS), `r${round}`, errorSamples, outcome);
     const before = await reservationBatches(url);
-    const figures = await loadCountingCores(url, 0, requests, errorSamples, child.proc.pid, pgPort, BILLS);
-    const after = await reservationBatches(url);
-    const statements = after.statements - before.statements;
-    return { figures, notBilled: outcome.notBilled, batches: { statements, meanItems: Math.round((BILLS / statements) * 10) / 10 } };
+    const batches = async () => {
+      const after = await reservationBatches(url);
+      return Math.round((BILLS / (after.statements - before.statements)) * 10) / 10;
+    };
+    return { url, child, prepared: prepared.slice(WARMUP_BILLS), outcome, batches };
   } catch (error) {
     console.error(`${child.name} output (last lines):\n${child.output.slice(-20).join('\n')}`);
-    throw error;
-  } finally {
     await stopChild(child);
+    throw error;
   }
+}
+
+/**
+ * Pay and the bills in SLICES alternating slices, both servers up throughout (each idle while
+ * the other is loaded): a slow stretch of the host, which moved single rounds by ±40 %, then
+ * falls on both. Pay: BENCH_PAY_SECONDS in all; bills: BILLS in all, each PIN once.
+ */
+async function measureInSlices(pay: { url: string; child: Child }, bills: BillServer, round: number, pgPort: number) {
+  const paySeconds = Math.max(1, Math.round(PAY_SECONDS / SLICES));
+  const perSlice = Math.ceil(BILLS / SLICES);
+  const payErrors: string[] = [];
+  const billErrors: string[] = [];
+  const paySlices: LoadFigures[] = [];
+  const billSlices: LoadFigures[] = [];
+  console.log(`round ${round}: ${SLICES} slices of Pay (${paySeconds} s) and SendBillWithPin (${perSlice} bills), ${CONNECTIONS} connections …`);
+  for (let slice = 0; slice < SLICES; slice++) {
+    const tag = `bench-r${round}s${slice}-${Date.now().toString(36)}`;
+    const payRun = async () =>
+      paySlices.push(await loadCountingCores(pay.url, paySeconds, payRequests(tag, payErrors), payErrors, pay.child.proc.pid, pgPort));
+    const part = bills.prepared.slice(slice * perSlice, (slice + 1) * perSlice);
+    const billRun = async () =>
+      billSlices.push(
+        await loadCountingCores(bills.url, 0, billRequests(part, `r${round}s${slice}`, billErrors, bills.outcome), billErrors, bills.child.proc.pid, pgPort, part.length),
+      );
+    if ((slice + round) % 2 === 0) {
+      await billRun();
+      await payRun();
+    } else {
+      await payRun();
+      await billRun();
+    }
+  }
+  return { pay: combined(paySlices), bill: combined(billSlices) };
+}
+
+/** Slices as one run: answers over seconds, cores weighted by each slice's seconds, p99 the slices' median. */
+function combined(slices: readonly LoadFigures[]): LoadFigures {
+  const seconds = slices.reduce((sum, f) => sum + f.seconds, 0);
+  const ok = slices.reduce((sum, f) => sum + f.ok, 0);
+  const weighted = (of: (cores: CoresUsed) => number) => slices.reduce((sum, f) => sum + (f.cores ? of(f.cores) * f.seconds : 0), 0) / seconds;
+  const first = slices[0] as LoadFigures;
+  const cores = slices.every((f) => f.cores)
+    ? { ...(first.cores as CoresUsed), server: weighted((c) => c.server), postgres: weighted((c) => c.postgres), loadGenerator: weighted((c) => c.loadGenerator) }
+    : undefined;
+  return {
+    ...first,
+    seconds: round(seconds, 3),
+    completed: slices.reduce((sum, f) => sum + f.completed, 0),
+    ok,
+    perSecond: round(ok / seconds, 0),
+    latencyMs: { ...first.latencyMs, p99: median(slices.map((f) => f.latencyMs.p99)) ?? Number.NaN },
+    errors: slices.reduce((sum, f) => sum + f.errors, 0),
+    errorSamples: slices.flatMap((f) => f.errorSamples).slice(0, 5),
+    cores,
+  };
 }
 
 async function generatePins(url: string, firstSubscriber: number, count: number): Promise<BillPrepared[]> {

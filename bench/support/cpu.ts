@@ -122,8 +122,10 @@ export function sampleCpu(serverPid: number | undefined, pgPort: number | undefi
 export function coresUsed(before: CpuSample, after: CpuSample, wallSeconds?: number): CoresUsed {
   const wall = wallSeconds ?? (after.at - before.at) / 1000;
   let pgSeconds = 0;
-  // A backend that exited during the run is in the postmaster's cutime; one that started counts from 0.
+  // A backend that exited during the run is in the postmaster's cutime with all its life's CPU,
+  // what it used before the run too: that part is taken off. One that started counts from 0.
   for (const [pid, seconds] of after.postgres) pgSeconds += seconds - (before.postgres.get(pid) ?? 0);
+  for (const [pid, seconds] of before.postgres) if (!after.postgres.has(pid)) pgSeconds -= seconds;
   const server = (after.server - before.server) / wall;
   const postgres = pgSeconds / wall;
   const loadGenerator = (after.generator - before.generator) / wall;

@@ -67,6 +67,22 @@ export async function runBareFastify(): Promise<LoadFigures> {
   }
 }
 
+/** A Pay server on its own database, warmed up and left running: the caller loads it and stops it. */
+export async function startWarmPayServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: Child }> {
+  const port = await freePort();
+  const child = startOpenDcb('postgres', port, env, CURRENT);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(child, `${url}/healthz`);
+    await warmUp(`postgres, ${CURRENT.name}`, url, `bench-warm-${Date.now().toString(36)}`);
+    return { url, child };
+  } catch (error) {
+    console.error(`${child.name} output (last lines):\n${child.output.slice(-20).join('\n')}`);
+    await stopChild(child);
+    throw error;
+  }
+}
+
 export async function runPay(database: Database, env: NodeJS.ProcessEnv, pgUrls?: PostgresUrls, server = CURRENT): Promise<PayFigures> {
   const port = await freePort();
   const statsBefore = pgUrls ? await databaseStats(pgUrls.adminUrl, pgUrls.appUrl) : undefined;
