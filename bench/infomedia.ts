@@ -8,9 +8,8 @@
 // subscriber (a subscriber may be sent 10 PINs an hour), and each bill request uses the next
 // one, so every request bills a new subscriber once. Servers run as child processes, so
 // the load generator does not share their event loop.
-// Knobs: BENCH_AB_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_PAY_SECONDS (15 in all, split over
-// the slices), BENCH_SLICES (5), BENCH_BILLS (bills measured per round, 10,000, split over the
-// slices), BENCH_BILL_WARMUP (bills sent before them, not measured, 2,000: Pay is warmed up
+// Knobs: BENCH_AB_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_SLICES (5), BENCH_BILLS (bills, and
+// Pays, measured per round, 10,000, split over the slices), BENCH_BILL_WARMUP (bills sent before them, not measured, 2,000: Pay is warmed up
 // for 5 s), BENCH_CPU_PROF=<dir> (adds --cpu-prof to the bill server).
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,7 +22,7 @@ import { type LoadFigures, load, loadCountingCores, payRequests } from './suppor
 import { median, round } from './support/numbers.js';
 import { type Child, cleanup, freePort, onCleanup, startChild, stopChild, waitFor } from './support/processes.js';
 import { reservationBatches, startWarmPayServer } from './support/servers.js';
-import { AB_ROUNDS, CLI, CONNECTIONS, CPU_PROF_DIR, PAY_SECONDS } from './support/settings.js';
+import { AB_ROUNDS, CLI, CONNECTIONS, CPU_PROF_DIR } from './support/settings.js';
 
 const BILLS = Number(process.env.BENCH_BILLS ?? 10_000);
 /** Bills sent before the measured ones, as Pay has its warm-up: the server's hot path compiled, its pools and caches filled. */
@@ -164,20 +163,20 @@ async function startBillServer(databaseUrl: string, round: number): Promise<Bill
 /**
  * Pay and the bills in SLICES alternating slices, both servers up throughout (each idle while
  * the other is loaded): a slow stretch of the host, which moved single rounds by ±40 %, then
- * falls on both. Pay: BENCH_PAY_SECONDS in all; bills: BILLS in all, each PIN once.
+ * falls on both. A slice is a run of BILLS / SLICES requests of either kind, timed to its last
+ * answer, so both pay the same start of a run (connections, the first batches); each PIN once.
  */
 async function measureInSlices(pay: { url: string; child: Child }, bills: BillServer, round: number, pgPort: number) {
-  const paySeconds = Math.max(1, Math.round(PAY_SECONDS / SLICES));
   const perSlice = Math.ceil(BILLS / SLICES);
   const payErrors: string[] = [];
   const billErrors: string[] = [];
   const paySlices: LoadFigures[] = [];
   const billSlices: LoadFigures[] = [];
-  console.log(`round ${round}: ${SLICES} slices of Pay (${paySeconds} s) and SendBillWithPin (${perSlice} bills), ${CONNECTIONS} connections …`);
+  console.log(`round ${round}: ${SLICES} slices of ${perSlice} Pays and ${perSlice} bills, ${CONNECTIONS} connections …`);
   for (let slice = 0; slice < SLICES; slice++) {
     const tag = `bench-r${round}s${slice}-${Date.now().toString(36)}`;
     const payRun = async () =>
-      paySlices.push(await loadCountingCores(pay.url, paySeconds, payRequests(tag, payErrors), payErrors, pay.child.proc.pid, pgPort));
+      paySlices.push(await loadCountingCores(pay.url, 0, payRequests(tag, payErrors), payErrors, pay.child.proc.pid, pgPort, perSlice));
     const part = bills.prepared.slice(slice * perSlice, (slice + 1) * perSlice);
     const billRun = async () =>
       billSlices.push(
