@@ -6,7 +6,7 @@ import type { Msisdn } from '../../kernel/msisdn.js';
 import type { Database } from '../db.js';
 import type { Schema } from '../schema.js';
 import { ledgerRefusal } from './payments.js';
-import { judgeAttempt, type PinAttemptRow, statementRounds } from './pin-attempts.js';
+import { guessColumns, judgeAttempt, type PinAttemptRow, statementRounds } from './pin-attempts.js';
 
 /** Guesses judged in one statement: as many as a reservation batch carries, two statements at once. */
 const ATTEMPT_BATCHING = { maxBatchSize: 64, maxBatchesInFlight: 2, maxQueued: 10_000 } as const;
@@ -53,16 +53,7 @@ export class SqlChargePinRepository implements ChargePinRepository {
 
   /** judge_charge_pins over one round of guesses. */
   async #attemptTogether(attempts: readonly PinAttempt[]): Promise<PinAttemptRow[]> {
-    return this.database.prepared<PinAttemptRow>('charge_pin_attempts', ATTEMPTS_SQL, [
-      attempts.map((_, i) => i),
-      attempts.map((a) => a.endpointId),
-      attempts.map((a) => a.msisdn),
-      attempts.map((a) => a.productId),
-      attempts.map((a) => a.pinHash),
-      attempts.map((a) => a.transactionId),
-      attempts.map((a) => a.now.toISOString()),
-      attempts.map((a) => a.maxAttempts),
-    ]);
+    return this.database.prepared<PinAttemptRow>('charge_pin_attempts', ATTEMPTS_SQL, [attempts.map((_, i) => i), ...guessColumns(attempts)]);
   }
 
   async issue(p: NewChargePin): Promise<number | 'rate_limited'> {

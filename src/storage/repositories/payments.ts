@@ -15,7 +15,7 @@ import type { Currency } from '../../kernel/money.js';
 import type { Msisdn } from '../../kernel/msisdn.js';
 import type { Database } from '../db.js';
 import type { Schema } from '../schema.js';
-import { statementRounds } from './pin-attempts.js';
+import { guessColumns, statementRounds } from './pin-attempts.js';
 
 /** SQLSTATE raised by the ledger functions for a refusal that must leave no trace. */
 const LEDGER_REFUSAL = 'OD001';
@@ -40,7 +40,7 @@ const RESERVE_CHARGES_SQL = 'SELECT * FROM reserve_charges($1::jsonb)';
 const RESERVE_CHARGES_EACH_SQL = 'SELECT *, true AS per_item FROM reserve_charges_each($1::jsonb)';
 const RESERVE_CHARGES_WITH_PINS_SQL =
   'SELECT * FROM reserve_charges_with_pins($1::jsonb, $2::int[], $3::int[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::uuid[], $9::timestamptz[], $10::int[])';
-/** A pinned charge's ClientReference is the transaction id written into the PIN it uses. */
+/** A pinned charge's ClientReference is the transaction id recorded for the PIN it uses (charge_pin_uses). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SETTLE_CHARGE_SQL = 'SELECT settle_charge($1, $2, $3, $4, $5, $6::timestamptz) AS status';
 const SETTLE_DEBITED_CHARGE_SQL = 'SELECT settle_debited_charge($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) AS status';
@@ -117,17 +117,10 @@ function pinArgs(records: readonly ChargeRecord[]) {
     });
   });
   const ordered = statementRounds(guesses).flatMap((round, n) => round.map((g) => ({ g, round: n + 1 })));
-  const field = <T>(of: (guess: PinAttempt) => T) => ordered.map(({ g }) => of(guesses[g] as PinAttempt));
   return [
     ordered.map(({ g }) => indexes[g] as number),
     ordered.map(({ round }) => round),
-    field((g) => g.endpointId),
-    field((g) => g.msisdn),
-    field((g) => g.productId),
-    field((g) => g.pinHash),
-    field((g) => g.transactionId),
-    field((g) => g.now.toISOString()),
-    field((g) => g.maxAttempts),
+    ...guessColumns(ordered.map(({ g }) => guesses[g] as PinAttempt)),
   ];
 }
 

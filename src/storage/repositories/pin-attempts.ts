@@ -47,3 +47,16 @@ export function statementRounds(attempts: readonly PinAttempt[]): number[][] {
   });
   return rounds;
 }
+
+/** The guesses' fields as judge_charge_pins takes them after the ords, one array per field, in the guesses' order. */
+export function guessColumns(guesses: readonly PinAttempt[]) {
+  return [
+    guesses.map((g) => g.endpointId),
+    guesses.map((g) => g.msisdn),
+    guesses.map((g) => g.productId),
+    guesses.map((g) => g.pinHash),
+    guesses.map((g) => g.transactionId),
+    guesses.map((g) => g.now.toISOString()),
+    guesses.map((g) => g.maxAttempts),
+  ];
+}
