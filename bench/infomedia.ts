@@ -9,8 +9,9 @@
 // one, so every request bills a new subscriber once. Servers run as child processes, so
 // the load generator does not share their event loop.
 // Knobs: BENCH_AB_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_SLICES (5), BENCH_BILLS (bills, and
-// Pays, measured per round, 10,000, split over the slices), BENCH_BILL_WARMUP (bills sent before them, not measured, 2,000: Pay is warmed up
-// for 5 s), BENCH_CPU_PROF=<dir> (adds --cpu-prof to the bill server).
+// Pays, measured per round, 10,000, split over the slices), BENCH_BILL_WARMUP (bills sent
+// before them, not measured, 2,000: Pay is warmed up for 5 s), BENCH_CPU_PROF=<dir> (adds
+// --cpu-prof to the servers).
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
     let measured: { pay: LoadFigures; bill: LoadFigures };
     let meanItems: number;
     try {
-      const pay = await startWarmPayServer({ DATABASE_URL: payDatabase });
+      const pay = await startWarmPayServer('postgres', { DATABASE_URL: payDatabase });
       try {
         // As a Pay run does after its warm-up: no checkpoint of the set-up in the measured slices.
         await checkpoint(postgres.url);
@@ -175,9 +176,9 @@ async function measureInSlices(pay: { url: string; child: Child }, bills: BillSe
   console.log(`round ${round}: ${SLICES} slices of ${perSlice} Pays and ${perSlice} bills, ${CONNECTIONS} connections …`);
   for (let slice = 0; slice < SLICES; slice++) {
     const tag = `bench-r${round}s${slice}-${Date.now().toString(36)}`;
-    const payRun = async () =>
-      paySlices.push(await loadCountingCores(pay.url, 0, payRequests(tag, payErrors), payErrors, pay.child.proc.pid, pgPort, perSlice));
     const part = bills.prepared.slice(slice * perSlice, (slice + 1) * perSlice);
+    const payRun = async () =>
+      paySlices.push(await loadCountingCores(pay.url, 0, payRequests(tag, payErrors), payErrors, pay.child.proc.pid, pgPort, part.length));
     const billRun = async () =>
       billSlices.push(
         await loadCountingCores(bills.url, 0, billRequests(part, `r${round}s${slice}`, billErrors, bills.outcome), billErrors, bills.child.proc.pid, pgPort, part.length),

@@ -68,14 +68,19 @@ export async function runBareFastify(): Promise<LoadFigures> {
 }
 
 /** A Pay server on its own database, warmed up and left running: the caller loads it and stops it. */
-export async function startWarmPayServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: Child }> {
+export async function startWarmPayServer(
+  database: Database,
+  env: NodeJS.ProcessEnv,
+  server = CURRENT,
+): Promise<{ url: string; child: Child; tag: string; warmup: LoadFigures }> {
   const port = await freePort();
-  const child = startOpenDcb('postgres', port, env, CURRENT);
+  const child = startOpenDcb(database, port, env, server);
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(child, `${url}/healthz`);
-    await warmUp(`postgres, ${CURRENT.name}`, url, `bench-warm-${Date.now().toString(36)}`);
-    return { url, child };
+    const tag = `bench-${database}-${Date.now().toString(36)}`;
+    const warmup = await warmUp(`${database}, ${server.name}`, url, `${tag}-w`);
+    return { url, child, tag, warmup };
   } catch (error) {
     console.error(`${child.name} output (last lines):\n${child.output.slice(-20).join('\n')}`);
     await stopChild(child);
@@ -84,15 +89,10 @@ export async function startWarmPayServer(env: NodeJS.ProcessEnv): Promise<{ url:
 }
 
 export async function runPay(database: Database, env: NodeJS.ProcessEnv, pgUrls?: PostgresUrls, server = CURRENT): Promise<PayFigures> {
-  const port = await freePort();
   const statsBefore = pgUrls ? await databaseStats(pgUrls.adminUrl, pgUrls.appUrl) : undefined;
-  const child = startOpenDcb(database, port, env, server);
+  const { url, child, tag, warmup } = await startWarmPayServer(database, env, server);
   let stopped = false;
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(child, `${url}/healthz`);
-    const tag = `bench-${database}-${Date.now().toString(36)}`;
-    const warmup = await warmUp(`${database}, ${server.name}`, url, `${tag}-w`);
     if (pgUrls) await checkpoint(pgUrls.adminUrl);
     console.log(`pay (${database}, ${server.name}): ${CONNECTIONS} connections, ${PAY_SECONDS} s …`);
     const errorSamples: string[] = [];
